@@ -1,0 +1,53 @@
+"""One exception family for everything matdiff refuses.
+
+`MatdiffError` is what callers catch; the subclasses say *why*:
+`ParseError` (the text is not valid input, shown with a caret under the column),
+`ShapeError` (the shapes do not fit an operator; both shapes are named) and
+`UnsupportedError` (valid input that matdiff cannot differentiate or show
+faithfully; raised instead of ever returning a wrong number).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+
+class MatdiffError(Exception):
+    """Base of every error matdiff raises on purpose."""
+
+
+class ParseError(MatdiffError):
+    """The input text is not valid; `str()` shows it with a caret under `column` (0-based)."""
+
+    def __init__(self, message: str, text: str = "", column: int | None = None):
+        self.message = message
+        self.text = text
+        self.column = column
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        if self.column is None or not self.text or len(self.text) > 200:
+            if self.column is not None:
+                return f"{self.message} (at column {self.column + 1})"
+            return self.message
+        return f"{self.message}\n  {self.text}\n  {' ' * self.column}^"
+
+
+class ShapeError(MatdiffError):
+    """Operand shapes do not fit an operator."""
+
+
+class UnsupportedError(MatdiffError):
+    """Valid input that matdiff cannot (yet) handle correctly."""
+
+
+def closest(name: str, known) -> str | None:
+    """The known name most like `name`, for 'did you mean' hints; None if nothing is close."""
+    matches = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def did_you_mean(name: str, known) -> str:
+    """A ' Did you mean 'x'?' suffix, or an empty string."""
+    guess = closest(name, known)
+    return f" Did you mean '{guess}'?" if guess else ""
