@@ -1,0 +1,78 @@
+"""Abstract syntax of matdiff's input language, as produced by `parser.parse_text`.
+
+Every node records `pos`, the 0-based column where it starts in the source, so
+later stages (shape inference) can point at the right place in error messages.
+Associative chains are kept binary and left-nested, as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Num:
+    """A numeric literal such as `2`, `0.5`, `1e-3`."""
+
+    value: float
+    pos: int
+
+
+@dataclass(frozen=True)
+class Name:
+    """A variable or named constant (`x`, `theta0`, `eye`)."""
+
+    name: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Call:
+    """A function application `func(arg, ...)`; `func` is the name as written."""
+
+    func: str
+    args: tuple["Node", ...]
+    pos: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    """Prefix `-u` or `+u`."""
+
+    op: str
+    operand: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Binary:
+    """`left op right` with op one of + - * / ^ .* ./ .^"""
+
+    op: str
+    left: "Node"
+    right: "Node"
+    pos: int
+
+
+@dataclass(frozen=True)
+class Transpose:
+    """Postfix transpose `u'`."""
+
+    operand: "Node"
+    pos: int
+
+
+Node = Union[Num, Name, Call, Unary, Binary, Transpose]
+
+
+@dataclass(frozen=True)
+class TypeDecl:
+    """A declared type: `scalar`, `vector(n)`, `matrix(m,n) [symmetric]`, `tensor(n,m,k)`.
+
+    `dims` holds dimension symbols (str) or fixed sizes (int); () for a scalar.
+    """
+
+    kind: str  # 'scalar' | 'vector' | 'matrix' | 'tensor'
+    dims: tuple[str | int, ...]
+    symmetric: bool = False
