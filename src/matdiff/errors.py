@@ -16,8 +16,8 @@ class MatdiffError(Exception):
     """Base of every error matdiff raises on purpose."""
 
 
-class ParseError(MatdiffError):
-    """The input text is not valid; `str()` shows it with a caret under `column` (0-based)."""
+class _Located(MatdiffError):
+    """An error about a place in the input; `str()` shows it with a caret under `column`."""
 
     def __init__(self, message: str, text: str = "", column: int | None = None):
         self.message = message
@@ -33,8 +33,12 @@ class ParseError(MatdiffError):
         return f"{self.message}\n  {self.text}\n  {' ' * self.column}^"
 
 
-class ShapeError(MatdiffError):
-    """Operand shapes do not fit an operator."""
+class ParseError(_Located):
+    """The input text is not valid (column is 0-based)."""
+
+
+class ShapeError(_Located):
+    """Operand shapes do not fit an operator; the message names both shapes."""
 
 
 class UnsupportedError(MatdiffError):

@@ -1,0 +1,182 @@
+"""Symbolic differentiation: one rule per node type, the chain rule written once.
+
+`diff(f, x)` returns ∂f/∂x in the mixed layout: dims = f.dims + x.dims, entry
+[i…, j…] = ∂f[i…]/∂x[j…]. Every rule below receives the node and `d`, a
+function giving the derivative of a child (same layout), and builds the
+node's derivative with the smart constructors. Subexpressions that do not
+contain x get a zero without being visited. A variable declared symmetric is
+differentiated entry by entry, its entries treated as independent.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .build import (
+    add, einsum, elementwise, hadamard, identity_tensor, letters, matrix_function, neg, ones, power,
+    zero,
+)
+from .errors import UnsupportedError
+from .ir import (
+    Add, Einsum, Elementwise, Expr, MatrixFunction, Number, Power, Var, Zero, walk,
+)
+from .rules import ELEMENTWISE
+
+Rule = Callable[[Expr, Callable[[Expr], Expr], tuple], Expr]  # (node, d, wrt dims)
+
+
+def diff(f: Expr, x: Var) -> Expr:
+    """∂f/∂x, unsimplified beyond the smart constructors' canonical form."""
+    return _Differentiator(f, x).run()
+
+
+class _Differentiator:
+    """Memoised walk: each distinct subexpression is differentiated once."""
+
+    def __init__(self, f: Expr, x: Var):
+        self.f, self.x = f, x
+        self.memo: dict[Expr, Expr] = {}
+        self.depends: dict[int, bool] = {}
+        for node in walk(f):
+            self.depends[id(node)] = (isinstance(node, Var) and node.name == x.name) or any(
+                self.depends[id(c)] for c in node.children()
+            )
+
+    def run(self) -> Expr:
+        return self.d(self.f)
+
+    def d(self, e: Expr) -> Expr:
+        if not self.depends.get(id(e), True):
+            return zero(e.dims + self.x.dims)
+        if e not in self.memo:
+            rule = RULES.get(type(e))
+            if rule is None:
+                raise UnsupportedError(f"no derivative rule for {type(e).__name__}")
+            self.memo[e] = rule(e, self.d, self.x.dims)
+        return self.memo[e]
+
+
+def _with_wrt(ix: tuple[int, ...], w: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(ix) + tuple(w)
+
+
+# --- the rules --------------------------------------------------------------------
+
+
+def _var(e: Var, d, wd) -> Expr:
+    # ∂x/∂x = δ (identity of matching dims); constants never reach a rule
+    return identity_tensor(e.dims)
+
+
+def _add(e: Add, d, wd) -> Expr:
+    # d Σ cᵢ tᵢ = Σ cᵢ dtᵢ
+    return add(*((c, d(t)) for c, t in e.terms))
+
+
+def _einsum(e: Einsum, d, wd) -> Expr:
+    # product rule: Σ_k (operands with the k-th one replaced by its derivative)
+    fresh = max((a for ix in e.indices for a in ix), default=-1) + 1
+    w = letters(len(wd), fresh)
+    terms = []
+    for pos, op in enumerate(e.operands):
+        dop = d(op)
+        if isinstance(dop, Zero) or (isinstance(dop, Number) and dop.value == 0.0):
+            continue
+        ops = list(e.operands)
+        ops[pos] = dop
+        ix = list(e.indices)
+        ix[pos] = _with_wrt(ix[pos], w)
+        terms.append(einsum(ops, ix, _with_wrt(e.out, w)))
+    return add(*terms) if terms else zero(e.dims + wd)
+
+
+def _chain_entrywise(fprime: Expr, du: Expr, k: int) -> Expr:
+    """f'(u) ⊙ du: the diagonal Jacobian diag(f'(u)) applied to du, as a Hadamard product."""
+    ix = letters(fprime.rank)
+    w = letters(k, fprime.rank)
+    return einsum([fprime, du], [ix, ix + w], ix + w)
+
+
+def _elementwise(e: Elementwise, d, wd) -> Expr:
+    # d f(u) = f'(u) ⊙ du
+    fprime = ELEMENTWISE[e.fn].derivative(e.arg, e)
+    return _chain_entrywise(fprime, d(e.arg), len(wd))
+
+
+def _power(e: Power, d, wd) -> Expr:
+    # d u^p = p u^(p-1) ⊙ du + u^p ⊙ log(u) ⊙ dp
+    u, p, k = e.base, e.exponent, len(wd)
+    terms = []
+    du = d(u)
+    if not _is_zero(du):
+        lowered = power(u, add(p, (-1.0, ones(p.dims))))
+        terms.append(_chain_entrywise(hadamard(p, lowered), du, k))
+    dp = d(p)
+    if not _is_zero(dp):
+        factor = hadamard(e, elementwise("log", u))
+        ix = letters(e.rank)
+        w = letters(k, e.rank)
+        pix = ix if p.rank else ()
+        terms.append(einsum([factor, dp], [ix, pix + w], ix + w))
+    return add(*terms) if terms else zero(e.dims + wd)
+
+
+def _is_zero(e: Expr) -> bool:
+    return isinstance(e, Zero) or (isinstance(e, Number) and e.value == 0.0)
+
+
+def _matrix_function(e: MatrixFunction, d, wd) -> Expr:
+    return MATRIX_RULES[e.fn](e, d(e.arg), len(wd))
+
+
+def _d_inv(e, dX, k):
+    # d inv(X) = -inv(X) dX inv(X)
+    w = letters(k, 4)
+    return neg(einsum([e, dX, e], [(0, 1), (1, 2) + w, (2, 3)], (0, 3) + w))
+
+
+def _d_det(e, dX, k):
+    # d det(X) = det(X) tr(inv(X) dX)
+    w = letters(k, 2)
+    inv = matrix_function("inv", e.arg)
+    return einsum([e, inv, dX], [(), (1, 0), (0, 1) + w], w)
+
+
+def _d_logdet(e, dX, k):
+    # d logdet(X) = tr(inv(X) dX)
+    w = letters(k, 2)
+    inv = matrix_function("inv", e.arg)
+    return einsum([inv, dX], [(1, 0), (0, 1) + w], w)
+
+
+def _d_softmax(e, du, k):
+    # d softmax(u) = s ⊙ du - s (sᵀ du),  s = softmax(u)
+    w = letters(k, 2)
+    own = einsum([e, du], [(0,), (0,) + w], (0,) + w)
+    shared = einsum([e, e, du], [(0,), (1,), (1,) + w], (0,) + w)
+    return add(own, (-1.0, shared))
+
+
+def _d_logsumexp(e, du, k):
+    # d logsumexp(u) = softmax(u)ᵀ du
+    w = letters(k, 1)
+    s = matrix_function("softmax", e.arg)
+    return einsum([s, du], [(0,), (0,) + w], w)
+
+
+MATRIX_RULES = {
+    "inv": _d_inv,
+    "det": _d_det,
+    "logdet": _d_logdet,
+    "softmax": _d_softmax,
+    "logsumexp": _d_logsumexp,
+}
+
+RULES: dict[type, Rule] = {
+    Var: _var,
+    Add: _add,
+    Einsum: _einsum,
+    Elementwise: _elementwise,
+    Power: _power,
+    MatrixFunction: _matrix_function,
+}

@@ -1,0 +1,309 @@
+"""The tensor IR: a closed set of immutable nodes, each knowing its dims.
+
+Every node is a tensor with a tuple of dims: `()` for a scalar, `(n,)` for a
+vector, `(m, n)` for a matrix and longer tuples beyond. A dim is a symbol
+(`str`) or a fixed size (`int`). Orientation (row or column) is not part of
+the IR: it lives in the einsum structure and is chosen when rendering.
+
+Nodes are compared and hashed structurally through `key()`, which is cached,
+so equal subexpressions are recognised anywhere (common subexpressions,
+like terms). Build nodes with the smart constructors in `build.py`, which
+keep them canonical; the classes here only store.
+
+Contract of every node: `dims`, `children()`, `rebuild(children)` returning
+the same kind of node over new children, and `key()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Iterator
+
+Dim = str | int
+Dims = tuple[Dim, ...]
+
+
+class Expr:
+    """Base of all IR nodes."""
+
+    __slots__ = ("dims", "_key", "_hash", "_digest", "_size")
+
+    def __init__(self, dims: Dims):
+        self.dims = tuple(dims)
+        self._key = None
+        self._hash = None
+        self._digest = None
+        self._size = None
+
+    # structural identity -------------------------------------------------
+    def _local(self) -> tuple:
+        """The node's own data, children excluded."""
+        return (self.dims,)
+
+    def key(self) -> tuple:
+        """A hashable structural identity: equal keys, equal tensors."""
+        if self._key is None:
+            kids = tuple(c.key() for c in self.children())
+            self._key = (type(self).__name__, self._local(), kids)
+        return self._key
+
+    def digest(self) -> str:
+        """A short deterministic fingerprint of the structure (stable across runs)."""
+        if self._digest is None:
+            h = hashlib.blake2b(digest_size=8)
+            h.update(repr((type(self).__name__, self._local())).encode())
+            for c in self.children():
+                h.update(c.digest().encode())
+            self._digest = h.hexdigest()
+        return self._digest
+
+    def size(self) -> int:
+        """Number of nodes, shared ones counted each time they occur."""
+        if self._size is None:
+            self._size = 1 + sum(c.size() for c in self.children())
+        return self._size
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(self.key())
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Expr) or hash(self) != hash(other):
+            return False
+        return self.key() == other.key()
+
+    # traversal -----------------------------------------------------------
+    def children(self) -> tuple["Expr", ...]:
+        return ()
+
+    def rebuild(self, children: tuple["Expr", ...]) -> "Expr":
+        return self
+
+    @property
+    def rank(self) -> int:
+        return len(self.dims)
+
+    def __repr__(self) -> str:
+        from .debug import show
+
+        return show(self)
+
+
+class Var(Expr):
+    """A named input; `symmetric` records a declaration (used only to simplify)."""
+
+    __slots__ = ("name", "symmetric")
+
+    def __init__(self, name: str, dims: Dims, symmetric: bool = False):
+        super().__init__(dims)
+        self.name = name
+        self.symmetric = symmetric
+
+    def _local(self):
+        return (self.name, self.dims, self.symmetric)
+
+
+class Number(Expr):
+    """A numeric scalar constant."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: float):
+        super().__init__(())
+        self.value = float(value)
+
+    def _local(self):
+        return (self.value,)
+
+
+class Zero(Expr):
+    """The all-zeros tensor of the given dims."""
+
+    __slots__ = ()
+
+
+class Ones(Expr):
+    """The all-ones tensor of the given dims (`vector(1)`, `matrix(1)`)."""
+
+    __slots__ = ()
+
+
+class Identity(Expr):
+    """The n×n identity matrix, the Kronecker delta δ(i,j)."""
+
+    __slots__ = ()
+
+    def __init__(self, n: Dim):
+        super().__init__((n, n))
+
+
+class Add(Expr):
+    """A linear combination Σ cᵢ·tᵢ of terms with equal dims."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: tuple[tuple[float, Expr], ...]):
+        super().__init__(terms[0][1].dims)
+        self.terms = terms
+
+    def _local(self):
+        return tuple(c for c, _ in self.terms)
+
+    def children(self):
+        return tuple(t for _, t in self.terms)
+
+    def rebuild(self, children):
+        from .build import add
+
+        return add(*((c, t) for (c, _), t in zip(self.terms, children)))
+
+
+class Einsum(Expr):
+    """Every multilinear operation: Σ over the labels not in `out` of Π operands.
+
+    `indices[k]` labels the axes of `operands[k]` with ints; a label repeated
+    inside one operand takes its diagonal; a label repeated in `out` places
+    the result on a diagonal (as `diag(v)` does). `x'*A*y` is
+    `Einsum((x, A, y), ((0,), (0, 1), (1,)), ())`.
+    """
+
+    __slots__ = ("operands", "indices", "out")
+
+    def __init__(self, operands, indices, out, dims: Dims):
+        super().__init__(dims)
+        self.operands = tuple(operands)
+        self.indices = tuple(tuple(ix) for ix in indices)
+        self.out = tuple(out)
+
+    def _local(self):
+        return (self.indices, self.out)
+
+    def children(self):
+        return self.operands
+
+    def rebuild(self, children):
+        from .build import einsum
+
+        return einsum(children, self.indices, self.out)
+
+    def label_dims(self) -> dict[int, Dim]:
+        """The dim of every label."""
+        sizes: dict[int, Dim] = {}
+        for op, ix in zip(self.operands, self.indices):
+            for label, dim in zip(ix, op.dims):
+                sizes.setdefault(label, dim)
+        return sizes
+
+
+class Elementwise(Expr):
+    """A scalar function (from `rules.ELEMENTWISE`) applied to every entry."""
+
+    __slots__ = ("fn", "arg")
+
+    def __init__(self, fn: str, arg: Expr):
+        super().__init__(arg.dims)
+        self.fn = fn
+        self.arg = arg
+
+    def _local(self):
+        return (self.fn,)
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        from .build import elementwise
+
+        return elementwise(self.fn, children[0])
+
+
+class Power(Expr):
+    """Entry-wise power `base .^ exponent`; the exponent is a scalar or has base's dims."""
+
+    __slots__ = ("base", "exponent")
+
+    def __init__(self, base: Expr, exponent: Expr):
+        super().__init__(base.dims)
+        self.base = base
+        self.exponent = exponent
+
+    def children(self):
+        return (self.base, self.exponent)
+
+    def rebuild(self, children):
+        from .build import power
+
+        return power(*children)
+
+
+class MatrixFunction(Expr):
+    """A function of a square matrix or a vector that is not entry-wise.
+
+    `fn` is one of: 'inv' (n×n → n×n), 'det' and 'logdet' (n×n → scalar),
+    'softmax' (n → n), 'logsumexp' (n → scalar). Their derivative rules are in
+    `diff.py`, their numerics in `evaluate.py`.
+    """
+
+    __slots__ = ("fn", "arg")
+
+    def __init__(self, fn: str, arg: Expr):
+        dims = {"inv": arg.dims, "softmax": arg.dims}.get(fn, ())
+        super().__init__(dims)
+        self.fn = fn
+        self.arg = arg
+
+    def _local(self):
+        return (self.fn,)
+
+    def children(self):
+        return (self.arg,)
+
+    def rebuild(self, children):
+        from .build import matrix_function
+
+        return matrix_function(self.fn, children[0])
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every distinct node of `expr` once, children before parents."""
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            yield node
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in reversed(node.children()))
+
+
+def variables(expr: Expr) -> dict[str, Var]:
+    """The variables of `expr` by name."""
+    return {n.name: n for n in walk(expr) if isinstance(n, Var)}
+
+
+def is_constant(expr: Expr) -> bool:
+    """True when `expr` contains no variable."""
+    return not any(isinstance(n, Var) for n in walk(expr))
+
+
+def depends_on(expr: Expr, name: str, _cache: dict | None = None) -> bool:
+    """True when variable `name` occurs in `expr`."""
+    return any(isinstance(n, Var) and n.name == name for n in walk(expr))
+
+
+def map_bottom_up(expr: Expr, fn) -> Expr:
+    """Rebuild `expr` applying `fn` to every node after its children (shared nodes once)."""
+    done: dict[int, Expr] = {}
+    for node in walk(expr):
+        kids = node.children()
+        new_kids = tuple(done[id(k)] for k in kids)
+        rebuilt = node if all(a is b for a, b in zip(kids, new_kids)) else node.rebuild(new_kids)
+        done[id(node)] = fn(rebuilt)
+    return done[id(expr)]

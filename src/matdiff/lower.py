@@ -1,0 +1,470 @@
+"""Shape inference and lowering: syntax tree → tensor IR with symbolic dims.
+
+Every variable gets a type: declared (`vector(n)`, `matrix(m,n) symmetric`, …)
+or by its first letter (a–g scalar, h–z vector, A–Z matrix). Dims are
+symbols unified by the operators (`A*x` forces cols(A) = len(x)); two
+different declared symbols, or two different sizes, never unify: that is a
+`ShapeError` naming the operator and both shapes, with a caret at the
+operator. Orientation (column, row) is tracked here only, to type products
+like `x'*A` or `x*y'`; the IR itself is orientation-free.
+
+Chains of `+ -` and of `* / .* ./` are lowered iteratively into one sum or
+one einsum, so very long expressions cost linear time and no deep recursion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import syntax as S
+from .build import (
+    add, einsum, elementwise, matrix_function, ones, power, scale, total_sum,
+)
+from .errors import ParseError, ShapeError, UnsupportedError
+from .ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
+from .rules import ELEMENTWISE
+
+KINDS_BY_DECL = {"scalar": "scalar", "vector": "col", "matrix": "matrix", "tensor": "tensor"}
+DIM_NAMES = ("n", "m", "k", "p", "q", "r", "l", "s", "t", "u", "v", "w")
+
+
+@dataclass(frozen=True)
+class Typed:
+    """An IR expression with its orientation: 'scalar', 'col', 'row', 'matrix' or 'tensor'."""
+
+    expr: Expr
+    kind: str
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """The result of lowering: the IR, the orientation of its value, and its variables."""
+
+    expr: Expr
+    kind: str
+    variables: dict[str, Var]
+
+
+def default_kind(name: str) -> str:
+    """a–g scalar, h–z vector, A–Z matrix (by the first letter)."""
+    first = name[0]
+    if "a" <= first <= "g":
+        return "scalar"
+    if "h" <= first <= "z":
+        return "col"
+    if "A" <= first <= "Z":
+        return "matrix"
+    raise UnsupportedError(f"cannot infer the type of '{name}'; declare it, e.g. {name}: vector(n)")
+
+
+class _Dims:
+    """Union-find over dim symbols; declared symbols and sizes never merge with each other."""
+
+    def __init__(self):
+        self.parent: dict[Dim, Dim] = {}
+        self.declared: set[str] = set()
+        self.counter = 0
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return f"?{self.counter}"
+
+    def find(self, d: Dim) -> Dim:
+        while self.parent.get(d, d) != d:
+            d = self.parent[d]
+        return d
+
+    def rigid(self, d: Dim) -> bool:
+        return isinstance(d, int) or d in self.declared
+
+    def unify(self, a: Dim, b: Dim) -> bool:
+        """Merge a and b; False when both are rigid and differ."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.rigid(ra) and self.rigid(rb):
+            return False
+        if self.rigid(rb):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        return True
+
+
+class Lowering:
+    """Lower one syntax tree; `decls` maps variable names to TypeDecls."""
+
+    def __init__(self, text: str, decls: dict[str, S.TypeDecl]):
+        self.text = text
+        self.decls = decls
+        self.dims = _Dims()
+        self.vars: dict[str, Var] = {}
+        for decl in decls.values():
+            self.dims.declared.update(d for d in decl.dims if isinstance(d, str))
+
+    # --- entry point -------------------------------------------------------------
+    def run(self, tree: S.Node) -> Lowered:
+        typed = self.lower(tree)
+        expr, variables = self._resolve(typed.expr)
+        return Lowered(expr, typed.kind, variables)
+
+    def lower(self, node: S.Node) -> Typed:
+        method = getattr(self, "_" + type(node).__name__.lower())
+        return method(node)
+
+    # --- leaves ------------------------------------------------------------------
+    def _num(self, node: S.Num) -> Typed:
+        from .build import num
+
+        return Typed(num(node.value), "scalar")
+
+    def _name(self, node: S.Name) -> Typed:
+        if node.name == "eye":
+            return Typed(Identity(self.dims.fresh()), "matrix")
+        return self.variable(node.name, node.pos)
+
+    def variable(self, name: str, pos: int = 0) -> Typed:
+        """The variable `name`, typed by declaration or first letter (created once)."""
+        decl = self.decls.get(name)
+        if name not in self.vars:
+            if decl is not None:
+                dims, sym = decl.dims, decl.symmetric
+            else:
+                kind = default_kind(name)
+                dims = {"scalar": (), "col": (self.dims.fresh(),)}.get(kind)
+                dims = dims if dims is not None else (self.dims.fresh(), self.dims.fresh())
+                sym = False
+            self.vars[name] = Var(name, dims, sym)
+        var = self.vars[name]
+        kind = KINDS_BY_DECL[decl.kind] if decl is not None else default_kind(name)
+        return Typed(var, kind)
+
+    # --- operators ------------------------------------------------------------------
+    def _unary(self, node: S.Unary) -> Typed:
+        inner = self.lower(node.operand)
+        return inner if node.op == "+" else Typed(scale(-1.0, inner.expr), inner.kind)
+
+    def _transpose(self, node: S.Transpose) -> Typed:
+        inner = self.lower(node.operand)
+        flip = {"col": "row", "row": "col"}
+        if inner.kind in flip:
+            return Typed(inner.expr, flip[inner.kind])
+        if inner.kind == "matrix":
+            return Typed(einsum([inner.expr], [(0, 1)], (1, 0)), "matrix")
+        if inner.kind == "tensor":
+            raise UnsupportedError("transpose of a tensor with 3 or more axes is not defined")
+        return inner
+
+    def _binary(self, node: S.Binary) -> Typed:
+        if node.op in "+-":
+            return self._sum_chain(node)
+        if node.op in ("*", "/", ".*", "./"):
+            return self._product_chain(node)
+        return self._power(node)
+
+    def _sum_chain(self, node: S.Binary) -> Typed:
+        """a ± b ± c …: one flat sum; a scalar added to a tensor is broadcast."""
+        terms: list[tuple[float, S.Node, int]] = []
+        while isinstance(node, S.Binary) and node.op in "+-":
+            terms.append((1.0 if node.op == "+" else -1.0, node.right, node.pos))
+            node = node.left
+        terms.append((1.0, node, -1))
+        terms.reverse()
+        lowered = [(sign, self.lower(t), pos) for sign, t, pos in terms]
+        kind = next((t.kind for _, t, _ in lowered if t.kind != "scalar"), "scalar")
+        first = next(t for _, t, _ in lowered if t.kind == kind)
+        out = []
+        for i, (sign, t, pos) in enumerate(lowered):
+            op = "+" if sign > 0 else "-"
+            if t.kind == "scalar" and kind != "scalar":
+                t = Typed(einsum([t.expr, ones(first.expr.dims)], [(), _ix(first.expr)],
+                                 _ix(first.expr)), kind)
+            self._same_shape(first, t, op, pos if pos >= 0 else node.pos)
+            out.append((sign, t.expr))
+        return Typed(add(*out), kind)
+
+    def _product_chain(self, node: S.Binary) -> Typed:
+        chain: list[tuple[str, S.Node, int]] = []
+        while isinstance(node, S.Binary) and node.op in ("*", "/", ".*", "./"):
+            chain.append((node.op, node.right, node.pos))
+            node = node.left
+        builder = _Product(self, self.lower(node))
+        for op, right, pos in reversed(chain):
+            builder.apply(op, self.lower(right), pos)
+        return builder.result()
+
+    def _power(self, node: S.Binary) -> Typed:
+        base, exponent = self.lower(node.left), self.lower(node.right)
+        if exponent.kind != "scalar" and node.op == "^":
+            raise self._shape_error(f"the exponent of '^' must be a scalar, not {self.describe(exponent)}", node.pos)
+        if node.op == ".^":
+            if exponent.kind not in ("scalar", base.kind):
+                raise self._shape_error(
+                    f"'.^' needs an exponent that is a scalar or has the shape of the base: "
+                    f"base is {self.describe(base)}, exponent is {self.describe(exponent)}",
+                    node.pos,
+                )
+            if exponent.kind != "scalar":
+                self._same_shape(base, exponent, ".^", node.pos)
+            return Typed(power(base.expr, exponent.expr), base.kind)
+        if base.kind == "scalar":
+            return Typed(power(base.expr, exponent.expr), "scalar")
+        if base.kind == "matrix":
+            return self._matrix_power(base, node)
+        raise self._shape_error(
+            f"'^' of {self.describe(base)} is not defined; use '.^' for an entry-wise power",
+            node.pos,
+        )
+
+    def _matrix_power(self, base: Typed, node: S.Binary) -> Typed:
+        """X^k for an integer literal k: a product of k factors (inv(X) for k < 0)."""
+        k = _integer_literal(node.right)
+        if k is None:
+            raise UnsupportedError(
+                "a matrix power X^p needs an integer literal p; use '.^' for entry-wise powers"
+            )
+        self._square(base, "^", node.pos)
+        if abs(k) > 64:
+            raise UnsupportedError(f"matrix power {k} is too large (|k| ≤ 64)")
+        x = base.expr if k > 0 else matrix_function("inv", base.expr)
+        if k == 0:
+            return Typed(Identity(x.dims[0]), "matrix")
+        ops = [x] * abs(k)
+        ix = [(i, i + 1) for i in range(abs(k))]
+        return Typed(einsum(ops, ix, (0, abs(k))), "matrix")
+
+    # --- functions ---------------------------------------------------------------------
+    def _call(self, node: S.Call) -> Typed:
+        if node.func in ("vector", "matrix"):
+            return self._constant_call(node)
+        arg = self.lower(node.args[0])
+        fn = node.func
+        if fn in ELEMENTWISE:
+            return Typed(elementwise(fn, arg.expr), arg.kind)
+        if fn == "sum":
+            return Typed(total_sum(arg.expr), "scalar")
+        if fn == "norm1":
+            return Typed(total_sum(elementwise("abs", arg.expr)), "scalar")
+        if fn == "norm2":
+            return Typed(power(total_sum(power(arg.expr, 2)), 0.5), "scalar")
+        if fn == "tr":
+            self._square(arg, fn, node.pos)
+            return Typed(einsum([arg.expr], [(0, 0)], ()), "scalar")
+        if fn in ("det", "logdet", "inv"):
+            self._square(arg, fn, node.pos)
+            return Typed(matrix_function(fn, arg.expr), "matrix" if fn == "inv" else "scalar")
+        if fn == "diag":
+            return self._diag(arg, node)
+        if fn in ("softmax", "logsumexp"):
+            if arg.kind not in ("col", "row"):
+                raise self._shape_error(
+                    f"{fn} takes a vector, not {self.describe(arg)}", node.pos
+                )
+            return Typed(matrix_function(fn, arg.expr), arg.kind if fn == "softmax" else "scalar")
+        raise ParseError(f"unknown function '{fn}'", self.text, node.pos)
+
+    def _constant_call(self, node: S.Call) -> Typed:
+        arg = node.args[0] if node.args else None
+        if not isinstance(arg, S.Num):
+            raise ParseError(f"{node.func}(c) takes a number, e.g. {node.func}(1)", self.text,
+                             node.pos)
+        rank = 1 if node.func == "vector" else 2
+        dims = tuple(self.dims.fresh() for _ in range(rank))
+        body = Zero(dims) if arg.value == 0 else scale(arg.value, Ones(dims))
+        return Typed(body, "col" if rank == 1 else "matrix")
+
+    def _diag(self, arg: Typed, node: S.Call) -> Typed:
+        if arg.kind in ("col", "row"):
+            return Typed(einsum([arg.expr], [(0,)], (0, 0)), "matrix")
+        if arg.kind == "matrix":
+            self._square(arg, "diag", node.pos)
+            return Typed(einsum([arg.expr], [(0, 0)], (0,)), "col")
+        if arg.kind == "scalar":
+            return arg
+        raise self._shape_error(f"diag of {self.describe(arg)} is not defined", node.pos)
+
+    # --- shape checks --------------------------------------------------------------------
+    def describe(self, t: Typed) -> str:
+        d = [self._dim_text(x) for x in t.expr.dims]
+        if t.kind == "scalar":
+            return "a scalar"
+        if t.kind == "col":
+            return f"a {d[0]}×1 vector"
+        if t.kind == "row":
+            return f"a 1×{d[0]} row vector"
+        return "a " + "×".join(d) + (" matrix" if t.kind == "matrix" else " tensor")
+
+    def _dim_text(self, d: Dim) -> str:
+        root = self.dims.find(d)
+        return "?" if isinstance(root, str) and root.startswith("?") else str(root)
+
+    def _shape_error(self, message: str, pos: int) -> ShapeError:
+        return ShapeError(message, self.text, pos if pos >= 0 else None)
+
+    def unify(self, a: Dim, b: Dim, message, pos: int) -> None:
+        if not self.dims.unify(a, b):
+            raise self._shape_error(message(), pos)
+
+    def _same_shape(self, a: Typed, b: Typed, op: str, pos: int) -> None:
+        def message():
+            return (f"shape mismatch in '{op}': the left operand is {self.describe(a)}, "
+                    f"the right operand is {self.describe(b)}")
+
+        if a.kind != b.kind:
+            raise self._shape_error(message(), pos)
+        for x, y in zip(a.expr.dims, b.expr.dims):
+            self.unify(x, y, message, pos)
+
+    def _square(self, t: Typed, op: str, pos: int) -> None:
+        def message():
+            return f"'{op}' needs a square matrix, not {self.describe(t)}"
+
+        if t.kind != "matrix":
+            raise self._shape_error(message(), pos)
+        self.unify(t.expr.dims[0], t.expr.dims[1], message, pos)
+
+    # --- finishing ------------------------------------------------------------------------
+    def _resolve(self, expr: Expr) -> tuple[Expr, dict[str, Var]]:
+        """Replace every dim by its class representative; name the unnamed classes."""
+        names = self._dim_names()
+
+        def fix(d: Dim) -> Dim:
+            root = self.dims.find(d)
+            return names.get(root, root)
+
+        def rebuild(node: Expr) -> Expr:
+            if isinstance(node, Var):
+                return self.vars[node.name]
+            if isinstance(node, Identity):
+                return Identity(fix(node.dims[0]))
+            if isinstance(node, (Ones, Zero)):
+                return type(node)(tuple(fix(d) for d in node.dims))
+            return node
+
+        for name, var in list(self.vars.items()):
+            dims = tuple(fix(d) for d in var.dims)
+            if var.symmetric and len(dims) == 2 and dims[0] != dims[1]:
+                raise ShapeError(f"'{name}' is declared symmetric but is {dims[0]}×{dims[1]}")
+            self.vars[name] = Var(name, dims, var.symmetric)
+        return map_bottom_up(expr, rebuild), dict(self.vars)
+
+    def _dim_names(self) -> dict[Dim, str]:
+        """Readable names for undeclared dims, vectors' first (x: n, then A: m×n)."""
+        taken = set(self.dims.declared)
+        names: dict[Dim, str] = {}
+        pool = (n for n in DIM_NAMES + tuple(f"n{i}" for i in range(1, 1000)) if n not in taken)
+        ordered = sorted(self.vars.values(), key=lambda v: v.rank)
+        leftovers = [f"?{i}" for i in range(1, self.dims.counter + 1)]
+        for d in [d for v in ordered for d in v.dims] + leftovers:
+            root = self.dims.find(d)
+            if isinstance(root, str) and root.startswith("?") and root not in names:
+                names[root] = next(pool)
+        return names
+
+
+class _Product:
+    """Accumulates a chain of * / .* ./ into one einsum, typing each step."""
+
+    def __init__(self, lowering: Lowering, first: Typed):
+        self.lw = lowering
+        self.next_label = 0
+        labels = self._fresh(first.expr.rank)
+        self.factors: list[tuple[Expr, tuple[int, ...]]] = [(first.expr, labels)]
+        self.dims_of = dict(zip(labels, first.expr.dims))
+        self.out = labels
+        self.kind = first.kind
+
+    def _fresh(self, n: int) -> tuple[int, ...]:
+        start, self.next_label = self.next_label, self.next_label + n
+        return tuple(range(start, start + n))
+
+    def apply(self, op: str, right: Typed, pos: int) -> None:
+        if op in ("/", "./"):
+            if op == "/" and right.kind != "scalar":
+                raise self.lw._shape_error(
+                    f"'/' divides by a scalar, but the right operand is "
+                    f"{self.lw.describe(right)}; use './' for entry-wise division", pos)
+            right = Typed(power(right.expr, -1), right.kind)
+        if op in (".*", "./") and right.kind != "scalar" and self.kind != "scalar":
+            self._hadamard(right, op, pos)
+        else:
+            self._multiply(right, op, pos)
+
+    def _add_factor(self, expr: Expr, labels: tuple[int, ...], op: str, right: Typed,
+                    pos: int) -> None:
+        for label, dim in zip(labels, expr.dims):
+            if label in self.dims_of:
+                self.lw.unify(self.dims_of[label], dim, lambda: self._mismatch(op, right), pos)
+            else:
+                self.dims_of[label] = dim
+        self.factors.append((expr, labels))
+
+    def _mismatch(self, op: str, right: Typed) -> str:
+        left = Typed(self.result().expr, self.kind)
+        return (f"shape mismatch in '{op}': the left operand is {self.lw.describe(left)}, "
+                f"the right operand is {self.lw.describe(right)}")
+
+    def _hadamard(self, right: Typed, op: str, pos: int) -> None:
+        if right.kind != self.kind:
+            raise self.lw._shape_error(self._mismatch(op, right), pos)
+        self._add_factor(right.expr, self.out, op, right, pos)
+
+    def _multiply(self, right: Typed, op: str, pos: int) -> None:
+        left = self.kind
+        if right.kind == "scalar":
+            self._add_factor(right.expr, (), op, right, pos)
+            return
+        if left == "scalar":
+            labels = self._fresh(right.expr.rank)
+            self._add_factor(right.expr, labels, op, right, pos)
+            self.out, self.kind = labels, right.kind
+            return
+        plan = _MATMUL.get((left, right.kind))
+        if plan is None:
+            raise self.lw._shape_error(self._mismatch(op, right) + _matmul_hint(left, right.kind),
+                                       pos)
+        new = self._fresh(1)[0]
+        contracted = self.out[-1] if left in ("row", "matrix") else None
+        labels = tuple(contracted if s == "c" else new for s in plan[0])
+        self._add_factor(right.expr, labels, op, right, pos)
+        kept = self.out[:-1] if contracted is not None else self.out
+        self.out = kept + ((new,) if "n" in plan[0] else ())
+        self.kind = plan[1]
+
+    def result(self) -> Typed:
+        exprs = [f for f, _ in self.factors]
+        labels = [ix for _, ix in self.factors]
+        return Typed(einsum(exprs, labels, self.out), self.kind)
+
+
+# (left kind, right kind) -> (labels of the right operand: c = contracted, n = new; result kind)
+_MATMUL = {
+    ("col", "row"): ("n", "matrix"),  # outer product x*y'
+    ("row", "col"): ("c", "scalar"),  # inner product x'*y
+    ("row", "matrix"): ("cn", "row"),  # x'*A
+    ("matrix", "col"): ("c", "col"),  # A*x
+    ("matrix", "matrix"): ("cn", "matrix"),  # A*B
+}
+
+
+def _matmul_hint(left: str, right: str) -> str:
+    if left == right == "col":
+        return "; for an entry-wise product use '.*', for the inner product x'*y"
+    return ""
+
+
+def _ix(e: Expr) -> tuple[int, ...]:
+    return tuple(range(e.rank))
+
+
+def _integer_literal(node: S.Node) -> int | None:
+    sign = 1
+    if isinstance(node, S.Unary):
+        sign, node = (-1 if node.op == "-" else 1), node.operand
+    if isinstance(node, S.Num) and float(node.value).is_integer():
+        return sign * int(node.value)
+    return None
+
+
+def lower(tree: S.Node, text: str, decls: dict[str, S.TypeDecl]) -> Lowered:
+    """Type-check `tree` and lower it to IR (see the module docstring)."""
+    return Lowering(text, decls).run(tree)
