@@ -1,0 +1,318 @@
+"""A small rewrite engine with named rules, and the rules that make derivatives readable.
+
+Contract of every rule: it takes one node (its children already simplified)
+and returns an equal-valued node with the same dims, or None when it does not
+apply. The engine applies the rules bottom-up to a fixpoint, asserts that
+dims are preserved, stops on cycles, and can record every `Step(rule,
+before, after)` — the record that explanations print.
+
+Rules are listed in `RULES` with the identity they implement, written in the
+algebra's notation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .build import add, einsum, elementwise, ones, power
+from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    identity: str  # what it does, in the algebra's notation
+    node_type: type
+    apply: Callable[[Expr], Expr | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    rule: str
+    before: Expr
+    after: Expr
+
+
+# --- einsum rules ------------------------------------------------------------------
+
+
+def _carried(e: Einsum, skip: int) -> set[int]:
+    return {a for k, ix in enumerate(e.indices) if k != skip for a in ix}
+
+
+def _without(e: Einsum, k: int, rename: dict[int, int] | None = None, extra=()) -> Expr:
+    """e with operand k removed (optionally renaming labels and adding operands)."""
+    rename = rename or {}
+    ops = [o for j, o in enumerate(e.operands) if j != k] + [o for o, _ in extra]
+    ixs = [ix for j, ix in enumerate(e.indices) if j != k] + [ix for _, ix in extra]
+    ixs = [tuple(rename.get(a, a) for a in ix) for ix in ixs]
+    return einsum(ops, ixs, tuple(rename.get(a, a) for a in e.out))
+
+
+def contract_identity(e: Einsum) -> Expr | None:
+    """δ(a,b) T[…b…] → T[…a…]: an identity factor renames one index into the other."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not isinstance(op, Identity):
+            continue
+        a, b = ix
+        carried = _carried(e, k)
+        if a == b and a in carried:
+            return _without(e, k)  # δ(a,a) = 1 on the index it shares
+        if a != b and (a in carried or b in carried):
+            keep, gone = (a, b) if a in carried else (b, a)
+            return _without(e, k, {gone: keep})
+    return None
+
+
+def identity_row_sum(e: Einsum) -> Expr | None:
+    """Σ_a δ(a,b) → 1_b: summing the identity over one index leaves a ones vector."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if isinstance(op, Identity) and ix[0] != ix[1]:
+            carried = _carried(e, k)
+            for lone, other in (ix, ix[::-1]):
+                if lone not in carried and lone not in e.out:
+                    return _without(e, k, extra=[(Ones((op.dims[0],)), (other,))])
+    return None
+
+
+def absorb_ones(e: Einsum) -> Expr | None:
+    """1[a…] T[a…] → T[a…]: an all-ones factor is 1 along every index another factor has."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not isinstance(op, Ones):
+            continue
+        carried = _carried(e, k)
+        keep = tuple(dict.fromkeys(a for a in ix if a not in carried))
+        if keep != ix:
+            dims = dict(zip(ix, op.dims))
+            extra = [(Ones(tuple(dims[a] for a in keep)), keep)] if keep else []
+            return _without(e, k, extra=extra)
+    return None
+
+
+def collect_powers(e: Einsum) -> Expr | None:
+    """u^p ⊙ u^q → u^(p+q) for factors with the same indices, all of them kept."""
+    groups: dict[tuple, list[int]] = {}
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if ix and not set(ix) <= set(e.out):
+            continue
+        base, p = (op.base, op.exponent) if isinstance(op, Power) else (op, Number(1.0))
+        if p.rank:
+            continue
+        groups.setdefault((base, ix), []).append(k)
+    for (base, ix), members in groups.items():
+        if len(members) > 1:
+            exps = [e.operands[k].exponent if isinstance(e.operands[k], Power) else Number(1.0)
+                    for k in members]
+            merged = power(base, add(*exps))
+            rest = [k for k in range(len(e.operands)) if k not in members]
+            return einsum([e.operands[k] for k in rest] + [merged],
+                          [e.indices[k] for k in rest] + [ix], e.out)
+    return None
+
+
+def symmetric_orientation(e: Einsum) -> Expr | None:
+    """Sᵀ → S for a variable declared symmetric (the smaller equal form is kept)."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if is_symmetric(op) and ix[0] != ix[1]:
+            flipped = _relabel_operand(e, k, ix[::-1])
+            if _form_order(flipped) < _form_order(e):
+                return flipped
+    return None
+
+
+def is_symmetric(e: Expr) -> bool:
+    """Known symmetric: a variable declared so, its inverse, the identity."""
+    if isinstance(e, MatrixFunction) and e.fn == "inv":
+        return is_symmetric(e.arg)
+    return isinstance(e, Identity) or (isinstance(e, Var) and e.symmetric and e.rank == 2)
+
+
+def _relabel_operand(e: Einsum, k: int, ix) -> Expr:
+    ixs = list(e.indices)
+    ixs[k] = tuple(ix)
+    return einsum(e.operands, ixs, e.out)
+
+
+def _form_order(e: Expr) -> tuple:
+    return (e.size(), e.digest())
+
+
+def sigmoid_from_exp(e: Einsum) -> Expr | None:
+    """exp(u) ⊙ (exp(u) + 1)⁻¹ → sigmoid(u): the logistic function, named."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        u = _reciprocal_of_exp_plus_one(op)
+        if u is None:
+            continue
+        for j, (other, jx) in enumerate(zip(e.operands, e.indices)):
+            if j != k and jx == ix and other == elementwise("exp", u):
+                rest = [i for i in range(len(e.operands)) if i not in (j, k)]
+                return einsum([e.operands[i] for i in rest] + [elementwise("sigmoid", u)],
+                              [e.indices[i] for i in rest] + [ix], e.out)
+    return None
+
+
+def _reciprocal_of_exp_plus_one(op: Expr) -> Expr | None:
+    """u when op is (exp(u) + 1)⁻¹, else None."""
+    if not (isinstance(op, Power) and op.exponent == Number(-1.0)):
+        return None
+    s = op.base
+    if not (isinstance(s, Add) and len(s.terms) == 2):
+        return None
+    terms = dict((t.key(), (c, t)) for c, t in s.terms)
+    one = ones(s.dims)
+    if terms.get(one.key()) != (1.0, one):
+        return None
+    (c, t), = [v for k, v in terms.items() if k != one.key()]
+    if c == 1.0 and isinstance(t, Elementwise) and t.fn == "exp":
+        return t.arg
+    return None
+
+
+def inverse_cancel(e: Einsum) -> Expr | None:
+    """X·inv(X) → I and inv(X)·X → I, however the two factors are oriented."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not (isinstance(op, MatrixFunction) and op.fn == "inv"):
+            continue
+        for j, (other, jx) in enumerate(zip(e.operands, e.indices)):
+            if j == k or other != op.arg or len(set(ix + jx)) != 3:
+                continue
+            shared = set(ix) & set(jx)
+            if len(shared) != 1:
+                continue
+            (s,) = shared
+            if s in e.out or sum(s in i for i in e.indices) != 2:
+                continue
+            # X[p,s] inv[s,q] = δ(p,q) and inv[p,s] X[s,q] = δ(p,q); s must join row to column
+            if (jx[1] == s and ix[0] == s) or (ix[1] == s and jx[0] == s):
+                p = jx[0] if jx[1] == s and ix[0] == s else ix[0]
+                q = ix[1] if jx[1] == s and ix[0] == s else jx[1]
+                rest = [i for i in range(len(e.operands)) if i not in (j, k)]
+                return einsum([e.operands[i] for i in rest] + [Identity(op.dims[0])],
+                              [e.indices[i] for i in rest] + [(p, q)], e.out)
+    return None
+
+
+# --- entry-wise function rules ---------------------------------------------------------
+
+
+def inverse_functions(e: Elementwise) -> Expr | None:
+    """log(exp(u)) → u and exp(log(u)) → u (where log(u) is defined)."""
+    arg = e.arg
+    if isinstance(arg, Elementwise) and {e.fn, arg.fn} == {"log", "exp"}:
+        return arg.arg
+    return None
+
+
+# --- sums ----------------------------------------------------------------------------------
+
+
+def factor_common(e: Add) -> Expr | None:
+    """F⋅R₁ + F⋅R₂ → F⋅(R₁ + R₂): a factor shared by several terms is written once."""
+    groups: dict[tuple, list[tuple[int, float, Expr, tuple]]] = {}
+    for t, (c, term) in enumerate(e.terms):
+        if not isinstance(term, Einsum) or len(term.operands) < 2:
+            continue
+        for key, rem, layout in _splits(term):
+            groups.setdefault(key, []).append((t, c, rem, layout))
+    best = max(groups.values(), key=lambda g: len({t for t, *_ in g}), default=[])
+    used = {}
+    for t, c, rem, layout in best:
+        used.setdefault(t, (c, rem, layout))
+    if len(used) < 2:
+        return None
+    (f_op, f_ix, r_ix, out) = next(iter(used.values()))[2]
+    remainder = add(*((c, rem) for c, rem, _ in used.values()))
+    combined = einsum([f_op, remainder], [f_ix, r_ix], out)
+    others = [(c, term) for t, (c, term) in enumerate(e.terms) if t not in used]
+    return add(combined, *others)
+
+
+def _splits(term: Einsum):
+    """Each way to write term = F ⋅ R with F one operand: (group key, R, layout)."""
+    for k, (f_op, f_ix) in enumerate(zip(term.operands, term.indices)):
+        rest = [j for j in range(len(term.operands)) if j != k]
+        carried = {a for j in rest for a in term.indices[j]}
+        iface = tuple(dict.fromkeys(a for a in term.out + f_ix if a in carried))
+        if len(iface) > 2:
+            continue  # a remainder with 3+ axes has no matrix form: not worth sharing
+        rem = einsum([term.operands[j] for j in rest], [term.indices[j] for j in rest], iface)
+        renumber: dict[int, int] = {}
+        for a in term.out + f_ix + iface:
+            renumber.setdefault(a, len(renumber))
+        layout = (
+            f_op,
+            tuple(renumber[a] for a in f_ix),
+            tuple(renumber[a] for a in iface),
+            tuple(renumber[a] for a in term.out),
+        )
+        yield (f_op.key(),) + layout[1:], rem, layout
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("contract-identity", "δ(a,b)·T[…b…] → T[…a…]", Einsum, contract_identity),
+    Rule("identity-row-sum", "Σ_a δ(a,b) → 1_b", Einsum, identity_row_sum),
+    Rule("absorb-ones", "1[a]·T[a] → T[a]", Einsum, absorb_ones),
+    Rule("collect-powers", "u^p ⊙ u^q → u^(p+q)", Einsum, collect_powers),
+    Rule("symmetric", "Sᵀ → S when S is declared symmetric", Einsum, symmetric_orientation),
+    Rule("sigmoid", "exp(u) ⊘ (exp(u) + 1) → sigmoid(u)", Einsum, sigmoid_from_exp),
+    Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
+    Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
+         inverse_functions),
+    Rule("factor-common", "F·R₁ + F·R₂ → F·(R₁ + R₂)", Add, factor_common),
+)
+
+_BY_TYPE: dict[type, tuple[Rule, ...]] = {}
+for _rule in RULES:
+    _BY_TYPE[_rule.node_type] = _BY_TYPE.get(_rule.node_type, ()) + (_rule,)
+
+MAX_REWRITES_PER_NODE = 64
+
+
+class _Engine:
+    def __init__(self, record: list[Step] | None):
+        self.record = record
+        self.memo: dict[Expr, Expr] = {}
+
+    def simplify(self, e: Expr) -> Expr:
+        done = self.memo.get(e)
+        if done is not None:
+            return done
+        node = self._with_simplified_children(e)
+        seen = {node}
+        for _ in range(MAX_REWRITES_PER_NODE):
+            step = self._first_rewrite(node)
+            if step is None:
+                break
+            rule, new = step
+            assert new.dims == node.dims, f"rule {rule.name} changed dims {node.dims} → {new.dims}"
+            if self.record is not None:
+                self.record.append(Step(rule.name, node, new))
+            new = self._with_simplified_children(new)
+            if new in seen:
+                node = new
+                break
+            seen.add(new)
+            node = new
+        self.memo[e] = node
+        self.memo[node] = node
+        return node
+
+    def _with_simplified_children(self, e: Expr) -> Expr:
+        kids = e.children()
+        new = tuple(self.simplify(k) for k in kids)
+        if all(a is b for a, b in zip(kids, new)):
+            return e
+        return e.rebuild(new)
+
+    def _first_rewrite(self, node: Expr):
+        for rule in _BY_TYPE.get(type(node), ()):
+            new = rule.apply(node)
+            if new is not None and new != node:
+                return rule, new
+        return None
+
+
+def simplify(expr: Expr, record: list[Step] | None = None) -> Expr:
+    """The simplified form of `expr`; appends each rewrite to `record` if given."""
+    return _Engine(record).simplify(expr)
