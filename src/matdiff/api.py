@@ -1,0 +1,218 @@
+"""The public API: `parse`, `derivative`, `hessian` and the objects they return.
+
+    d = derivative("x'*A*x", wrt="x")
+    str(d)        # (A + A')*x
+    d.evaluate({"x": x, "A": A})
+
+Every call runs the pipeline parse → lower (types, dims) → diff → simplify;
+printing goes through matrix notation (`matrixform`, `render`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from typing import Mapping
+
+import numpy as np
+
+from . import parser, syntax
+from .diff import diff
+from .errors import MatdiffError, ParseError, UnsupportedError, did_you_mean
+from .evaluate import evaluate
+from .ir import Expr, Var
+from .layout import Arrangement, arrange, arrangement
+from .lower import Lowered, Lowering
+from .matrixform import to_form
+from .render import render
+from .simplify import Step, simplify
+
+Declarations = Mapping[str, "str | syntax.TypeDecl"]
+
+
+@contextmanager
+def _deep_recursion(limit: int = 20000):
+    """Deeply nested (but valid) input recurses deeply; give it room, then restore."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, limit))
+    try:
+        yield
+    except RecursionError:
+        raise UnsupportedError("expression nested too deeply to process") from None
+    finally:
+        sys.setrecursionlimit(old)
+
+
+def _declarations(vars: Declarations | None) -> dict[str, syntax.TypeDecl]:
+    decls = {}
+    for name, decl in (vars or {}).items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ParseError(f"'{name}' is not a valid variable name")
+        decls[name] = decl if isinstance(decl, syntax.TypeDecl) else parser.parse_type(decl)
+    return decls
+
+
+def _lower(text: str, vars: Declarations | None, extra: tuple[str, ...] = ()) -> Lowered:
+    if not isinstance(text, str):
+        raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
+    tree = parser.parse_text(text)
+    lowering = Lowering(text, _declarations(vars))
+    typed = lowering.lower(tree)
+    for name in extra:
+        _check_variable_name(name, text, lowering)
+        lowering.variable(name)
+    expr, variables = lowering._resolve(typed.expr)
+    return Lowered(expr, typed.kind, variables)
+
+
+def _check_variable_name(name: str, text: str, lowering: Lowering) -> None:
+    if not isinstance(name, str) or not name.isidentifier() or name == "eye" \
+            or name in parser.KNOWN_FUNCTIONS:
+        known = list(lowering.vars)
+        raise MatdiffError(f"cannot differentiate by '{name}': not a variable name."
+                           + did_you_mean(str(name), known))
+
+
+class Expression:
+    """A parsed, typed expression: `.dims`, `.evaluate(values)`, printing."""
+
+    def __init__(self, text: str, lowered: Lowered, decls: Declarations | None = None):
+        self.text = text
+        self.expr = lowered.expr
+        self.kind = lowered.kind
+        self.variables: dict[str, Var] = lowered.variables
+        self.declarations = dict(decls or {})
+
+    @property
+    def dims(self) -> tuple:
+        return self.expr.dims
+
+    def evaluate(self, values: Mapping[str, object]):
+        with _deep_recursion():
+            return _oriented(evaluate(self.expr, values), self.kind == "row")
+
+    def form(self):
+        return to_form(self.expr, "row" if self.kind == "row" else None)
+
+    def __str__(self) -> str:
+        return render(self.form(), "text")
+
+    def unicode(self) -> str:
+        return render(self.form(), "unicode")
+
+    def latex(self) -> str:
+        return render(self.form(), "latex")
+
+    def __repr__(self) -> str:
+        return f"<matdiff.Expression {self} dims={self.dims}>"
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+
+def _oriented(value, row: bool):
+    if row and isinstance(value, np.ndarray) and value.ndim == 1:
+        return value.reshape(1, -1)
+    return value
+
+
+def parse(text: str, vars: Declarations | None = None) -> Expression:
+    """Parse and type-check `text`; `vars` declares types, e.g. {"A": "matrix(n,n)"}."""
+    with _deep_recursion():
+        return Expression(text, _lower(text, vars), vars)
+
+
+class Derivative:
+    """∂f/∂wrt (or a higher derivative), in the chosen layout."""
+
+    def __init__(self, function: Expression, wrt: tuple[str, ...], layout: str,
+                 mixed: Expr, steps: list[Step]):
+        self.function = function
+        self.wrt = wrt
+        self.layout = layout
+        self.mixed = mixed  # output axes, then the axes of each wrt variable in turn
+        self.steps = steps  # the simplifier's record
+        wrt_rank = sum(function.variables[w].rank for w in wrt)
+        self.arrangement: Arrangement = arrangement(function.expr.rank, wrt_rank, layout,
+                                                    order=len(wrt))
+        self.expr = arrange(mixed, self.arrangement)
+
+    # --- shape and numbers ---
+    @property
+    def dims(self) -> tuple:
+        return (1,) + self.expr.dims if self.arrangement.row else self.expr.dims
+
+    @property
+    def variables(self) -> dict[str, Var]:
+        return self.function.variables
+
+    def evaluate(self, values: Mapping[str, object]):
+        """The derivative at `values` as a numpy array in this layout (float for a scalar)."""
+        with _deep_recursion():
+            return _oriented(evaluate(self.expr, values), self.arrangement.row)
+
+    def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
+              rtol: float = 1e-6):
+        """Compare with central finite differences at `values` (random if None)."""
+        from .check import check_derivative
+
+        return check_derivative(self, values, seed=seed, rtol=rtol)
+
+    # --- printing ---
+    def form(self):
+        return to_form(self.expr, "row" if self.arrangement.row else None)
+
+    def __str__(self) -> str:
+        return render(self.form(), "text")
+
+    def unicode(self) -> str:
+        return render(self.form(), "unicode")
+
+    def latex(self) -> str:
+        return render(self.form(), "latex")
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict())
+
+    def to_dict(self) -> dict:
+        return {
+            "expression": self.function.text,
+            "wrt": list(self.wrt),
+            "layout": self.layout,
+            "dims": [d if isinstance(d, int) else str(d) for d in self.dims],
+            "text": str(self),
+            "unicode": self.unicode(),
+            "latex": self.latex(),
+            "note": self.arrangement.note,
+        }
+
+    def __repr__(self) -> str:
+        return f"<matdiff.Derivative {self} dims={self.dims} layout={self.layout}>"
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
+
+
+def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarations | None = None,
+               layout: str = "mixed") -> Derivative:
+    """∂expr/∂wrt; a list differentiates by each in turn (dims: out + wrt₁ + wrt₂ …)."""
+    wrt_names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
+    if not wrt_names:
+        raise MatdiffError("wrt names no variable")
+    with _deep_recursion():
+        lowered = _lower(expr, vars, wrt_names)
+        function = Expression(expr, lowered, vars)
+        result, steps = lowered.expr, []
+        for name in wrt_names:
+            result = simplify(diff(result, lowered.variables[name]), steps)
+        return Derivative(function, wrt_names, layout, result, steps)
+
+
+def hessian(expr: str, wrt: str, vars: Declarations | None = None,
+            layout: str = "mixed") -> Derivative:
+    """The second derivative by `wrt` twice (= derivative(expr, [wrt, wrt]))."""
+    return derivative(expr, [wrt, wrt], vars, layout)

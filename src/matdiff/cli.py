@@ -1,0 +1,76 @@
+"""The `matdiff` command: differentiate an expression and print the result.
+
+    matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
+            [--hessian] [--check] [--format text|unicode|latex|json]
+
+Bad input prints the error and exits with status 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .api import derivative
+from .errors import MatdiffError
+from .layout import LAYOUTS
+
+FORMATS = ("text", "unicode", "latex", "json")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="matdiff", description="Matrix calculus: derivatives in "
+                                "compact matrix notation.")
+    p.add_argument("expression", help="e.g. \"x'*A*x\" (quote it for the shell)")
+    p.add_argument("--wrt", required=True, action="append",
+                   help="variable to differentiate by; repeat for a second derivative")
+    p.add_argument("--var", action="append", default=[], metavar="NAME: TYPE",
+                   help="declare a type, e.g. \"A: matrix(n,n) symmetric\"; repeatable")
+    p.add_argument("--layout", choices=LAYOUTS, default="mixed")
+    p.add_argument("--hessian", action="store_true", help="second derivative by --wrt twice")
+    p.add_argument("--check", action="store_true", help="verify with finite differences")
+    p.add_argument("--format", choices=FORMATS, default="text")
+    return p
+
+
+def _declarations(items: list[str]) -> dict[str, str]:
+    decls = {}
+    for item in items:
+        name, sep, decl = item.partition(":")
+        if not sep or not name.strip():
+            raise MatdiffError(f"--var expects 'NAME: TYPE', e.g. 'A: matrix(n,n)'; got '{item}'")
+        decls[name.strip()] = decl.strip()
+    return decls
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
+    d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+    if args.format == "json":
+        payload = d.to_dict()
+        if args.check:
+            report = d.check()
+            payload["check"] = {"ok": report.ok, "max_error": report.max_error}
+        print(json.dumps(payload, indent=2))
+        return 0 if not args.check or payload["check"]["ok"] else 1
+    print({"text": str, "unicode": lambda x: x.unicode(), "latex": lambda x: x.latex()}
+          [args.format](d))
+    if d.arrangement.note:
+        print(f"note: {d.arrangement.note}", file=sys.stderr)
+    if args.check:
+        report = d.check()
+        print(report)
+        return 0 if report.ok else 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except MatdiffError as err:
+        print(f"matdiff: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

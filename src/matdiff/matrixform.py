@@ -1,0 +1,436 @@
+"""IR → matrix notation (`forms`), in the orientation the layout asks for.
+
+An einsum whose operands and result have at most two axes is a graph: each
+matrix joins its two indices, each vector ends a path at its index, and the
+result's indices are open ends. After entry-wise products are split off
+(`y .* (X*w)`, `diag(v)*M`), every index has two ends, so the graph falls
+apart into paths and cycles: a path between result indices is a matrix
+product, a path from a result index to a vector is `M*…*v`, a path between
+two vectors is the scalar `u'*M*v`, a cycle is `tr(M*…)`. Results with three
+or more axes are written in index notation, with named indices.
+"""
+
+from __future__ import annotations
+
+from .build import einsum
+from .forms import (
+    Call, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Lit, Pow, Prod, Sum, Sym, T,
+)
+from .ir import (
+    Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
+)
+
+OUT_NAMES = "ijklmnop"
+SUM_NAMES = "abcdefgh"
+
+
+def to_form(e: Expr, orient: str | None = None) -> Form:
+    """The matrix notation of e; `orient` = 'row' writes a vector as a row."""
+    if e.rank > 2:
+        return to_index_form(e)
+    try:
+        form = _Converter().form(e)
+    except NoMatrixForm:
+        return to_index_form(e)
+    return transpose(form) if (orient == "row" and e.rank == 1) else form
+
+
+def _kind(e: Expr) -> str:
+    return ("scalar", "col", "matrix")[e.rank] if e.rank <= 2 else "tensor"
+
+
+class NoMatrixForm(Exception):
+    """Raised inside the converter when a piece has no faithful matrix notation."""
+
+
+class _Converter:
+    def __init__(self):
+        self.memo: dict[Expr, Form] = {}
+
+    def form(self, e: Expr) -> Form:
+        """Column orientation for vectors."""
+        if e not in self.memo:
+            self.memo[e] = self._form(e)
+        return self.memo[e]
+
+    def _form(self, e: Expr) -> Form:
+        kind = _kind(e)
+        if kind == "tensor":
+            raise NoMatrixForm(e)
+        if isinstance(e, Var):
+            return Sym(kind, e.name)
+        if isinstance(e, Number):
+            return Lit("scalar", e.value)
+        if isinstance(e, Ones):
+            return Const(kind, "ones")
+        if isinstance(e, Zero):
+            return Const(kind, "zeros")
+        if isinstance(e, Identity):
+            return Const(kind, "eye")
+        if isinstance(e, Add):
+            return _sum([(c, self.form(t)) for c, t in e.terms], kind)
+        if isinstance(e, Elementwise):
+            return Call(kind, e.fn, self.form(e.arg))
+        if isinstance(e, Power):
+            return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
+        if isinstance(e, MatrixFunction):
+            return Call(kind, e.fn, self.form(e.arg))
+        if isinstance(e, Einsum):
+            return self._einsum(e)
+        raise NoMatrixForm(e)
+
+    # --- einsum -------------------------------------------------------------------
+    def _einsum(self, e: Einsum) -> Form:
+        if any(op.rank > 2 for op in e.operands):
+            raise NoMatrixForm(e)
+        special = self._recognised(e) or self._split_entrywise(e)
+        if special is not None:
+            return special
+        scalars: list[Form] = []
+        items: list[_Item] = []
+        for op, ix in zip(e.operands, e.indices):
+            f = self.form(op)
+            if op.rank == 0:
+                scalars.append(f)
+            else:
+                items.append(_Item(f, tuple(ix)))
+        graph = _Graph(items, e.out)
+        main = graph.reduce(scalars)
+        return _product(scalars + ([main] if main is not None else []), _kind(e))
+
+    def _recognised(self, e: Einsum) -> Form | None:
+        """sum(u), tr(X), diag(v), diag(X): single-operand einsums with a name."""
+        if len(e.operands) != 1:
+            return None
+        (op,), (ix,) = e.operands, e.indices
+        if not e.out and len(set(ix)) == len(ix):
+            if isinstance(op, Elementwise) and op.fn == "abs":
+                return Call("scalar", "norm1", self.form(op.arg))
+            return Call("scalar", "sum", self.form(op))
+        if op.rank == 2 and ix[0] == ix[1] and not e.out:
+            return Call("scalar", "tr", self.form(op))
+        if op.rank == 2 and ix[0] == ix[1] and e.out == (ix[0],):
+            return Call("col", "diag", self.form(op))
+        if op.rank == 1 and e.out == (ix[0], ix[0]):
+            return Call("matrix", "diag", self.form(op))
+        return None
+
+    def _split_entrywise(self, e: Einsum) -> Form | None:
+        """Write vectors that share a result index with other factors as `.*` or `diag(v)*`."""
+        out = e.out
+        if len(out) == 2 and out[0] == out[1]:
+            inner = einsum(e.operands, e.indices, out[:1])
+            return Call("matrix", "diag", self.form(inner))
+        if not out:
+            return None
+        for pos, a in enumerate(out):
+            vecs = [k for k, ix in enumerate(e.indices) if ix == (a,)]
+            others = [k for k, ix in enumerate(e.indices) if a in ix and k not in vecs]
+            if not vecs or (not others and (len(out) == 2 or len(vecs) == 1)):
+                continue  # a lone vector ends a path (or makes an outer product)
+            rest = [k for k in range(len(e.operands)) if k not in vecs]
+            rest_out = out if others else tuple(x for x in out if x != a)
+            vec_forms = [self.form(e.operands[k]) for k in vecs]
+            body = (self.form(einsum([e.operands[k] for k in rest],
+                                     [e.indices[k] for k in rest], rest_out)) if rest else None)
+            if len(out) == 1:
+                return _hadamard(vec_forms + ([body] if body is not None else []), "col")
+            diag = Call("matrix", "diag", _hadamard(vec_forms, "col"))
+            return _product([diag, body] if pos == 0 else [body, diag], "matrix")
+        return None
+
+
+class _Item:
+    """A vector (one index) or matrix (row, column indices) in the einsum graph."""
+
+    def __init__(self, form: Form, labels: tuple[int, ...]):
+        self.form, self.labels = form, labels
+
+
+class _Graph:
+    """Paths and cycles of an einsum whose factors are vectors and matrices."""
+
+    def __init__(self, items: list[_Item], out: tuple[int, ...]):
+        self.items, self.out = items, out
+        self.fresh = max([a for it in items for a in it.labels] + list(out), default=-1) + 1
+
+    def count(self, a: int) -> int:
+        return sum(it.labels.count(a) for it in self.items) + self.out.count(a)
+
+    def reduce(self, scalars: list[Form]) -> Form | None:
+        self._diagonals(scalars)
+        changed = True
+        while changed:
+            changed = self._lonely(scalars) or self._merge_vectors() or self._split_by_diag()
+            changed = changed or self._merge_matrices()
+        if any(self.count(a) > 2 for it in self.items for a in it.labels):
+            raise NoMatrixForm(None)
+        return self._paths(scalars)
+
+    def _diagonals(self, scalars):
+        """X[a,a] → diag(X)[a], or tr(X) when a is summed only there."""
+        for it in list(self.items):
+            if len(it.labels) == 2 and it.labels[0] == it.labels[1]:
+                a = it.labels[0]
+                self.items.remove(it)
+                if self.count(a) == 0:
+                    scalars.append(Call("scalar", "tr", it.form))
+                else:
+                    self.items.append(_Item(Call("col", "diag", it.form), (a,)))
+
+    def _lonely(self, scalars) -> bool:
+        """An index summed inside one factor only: sum(v), or row/column sums of M."""
+        for it in self.items:
+            for pos, a in enumerate(it.labels):
+                if self.count(a) != 1 or a in self.out:
+                    continue
+                self.items.remove(it)
+                if len(it.labels) == 1:
+                    scalars.append(Call("scalar", "sum", it.form))
+                else:
+                    m = it.form if pos == 1 else transpose(it.form)
+                    ones = Const("col", "ones")
+                    self.items.append(_Item(Prod("col", (m, ones)), (it.labels[1 - pos],)))
+                return True
+        return False
+
+    def _merge_vectors(self) -> bool:
+        """u[a] v[a] with a shared by a third factor (or the result) → (u .* v)[a]."""
+        for a in {a for it in self.items for a in it.labels}:
+            vecs = [it for it in self.items if it.labels == (a,)]
+            if len(vecs) >= 2 and self.count(a) > 2:
+                for it in vecs[:2]:
+                    self.items.remove(it)
+                self.items.append(_Item(_hadamard([vecs[0].form, vecs[1].form], "col"), (a,)))
+                return True
+        return False
+
+    def _split_by_diag(self) -> bool:
+        """v[a] M[a,b] N[a,c] → M'·diag(v)·N: a vector on a busy summed index becomes diag(v)."""
+        for it in self.items:
+            if len(it.labels) == 1 and self.count(it.labels[0]) > 2:
+                a, b = it.labels[0], self.fresh
+                self.fresh += 1
+                other = next(o for o in self.items if o is not it and a in o.labels)
+                other.labels = tuple(b if x == a else x for x in other.labels)
+                it.form = Call("matrix", "diag", it.form)
+                it.labels = (a, b)
+                return True
+        return False
+
+    def _merge_matrices(self) -> bool:
+        """M[a,b] N[a,b] on a busy index → (M .* N)[a,b] (N transposed if it runs b→a)."""
+        mats = [it for it in self.items if len(it.labels) == 2]
+        for i, m in enumerate(mats):
+            for n in mats[i + 1:]:
+                if set(m.labels) == set(n.labels) and max(map(self.count, m.labels)) > 2:
+                    nf = n.form if n.labels == m.labels else transpose(n.form)
+                    self.items.remove(n)
+                    m.form = _hadamard([m.form, nf], "matrix")
+                    return True
+        return False
+
+    def _walk(self, start: _Item, label: int) -> tuple[list[Form], int | None, _Item | None]:
+        """Follow factors from `start`, entered through `label`, to a vector or result index."""
+        chain, it, a = [], start, label
+        while True:
+            self.items.remove(it)
+            if len(it.labels) == 1:
+                chain.append(it.form)
+                return chain, None, it
+            if it.labels[0] == a:
+                chain.append(it.form)
+                a = it.labels[1]
+            else:
+                chain.append(transpose(it.form))
+                a = it.labels[0]
+            if a in self.out:
+                return chain, a, None
+            nxt = next((o for o in self.items if a in o.labels), None)
+            if nxt is None:  # closed a cycle
+                return chain, a, None
+            it = nxt
+
+    def _carrier(self, a: int) -> _Item:
+        return next(it for it in self.items if a in it.labels)
+
+    def _paths(self, scalars) -> Form | None:
+        main = None
+        if self.out:
+            first = self._carrier(self.out[0])
+            chain, end, _ = self._walk(first, self.out[0])
+            col = _product(chain, "col" if end is None else "matrix")
+            if len(self.out) == 1:
+                main = col
+            elif end == self.out[1]:
+                main = col
+            else:
+                chain2, _, _ = self._walk(self._carrier(self.out[1]), self.out[1])
+                main = _product([col, transpose(_product(chain2, "col"))], "matrix")
+        while self.items:
+            start = next((it for it in self.items if len(it.labels) == 1), self.items[0])
+            if len(start.labels) == 1:
+                self.items.remove(start)
+                a = start.labels[0]
+                rest, _, _ = self._walk(self._carrier(a), a)
+                scalars.append(_product([transpose(start.form)] + rest, "scalar"))
+            else:
+                chain, _, _ = self._walk(start, start.labels[0])
+                scalars.append(Call("scalar", "tr", _product(chain, "matrix")))
+        return main
+
+
+def _norm2(e: Power, form) -> Form | None:
+    """sum(u.^2)^0.5 → norm2(u)."""
+    s = e.base
+    if not (e.exponent == Number(0.5) and isinstance(s, Einsum) and len(s.operands) == 1
+            and not s.out and len(set(s.indices[0])) == len(s.indices[0])):
+        return None
+    sq = s.operands[0]
+    if isinstance(sq, Power) and sq.exponent == Number(2.0):
+        return Call("scalar", "norm2", form(sq.base))
+    return None
+
+
+# --- form builders ---------------------------------------------------------------------
+
+
+def _sum(terms: list[tuple[float, Form]], kind: str) -> Form:
+    """A sum, with a coefficient common to every term written once in front."""
+    if len(terms) == 1:
+        c, f = terms[0]
+        return f if c == 1.0 else _product([Lit("scalar", c), f], kind)
+    common = abs(terms[0][0])
+    if common != 1.0 and all(abs(c) == common for c, _ in terms):
+        sign = -1.0 if all(c < 0 for c, _ in terms) else 1.0
+        inner = Sum(kind, tuple((c / (sign * common), f) for c, f in terms))
+        return _product([Lit("scalar", sign * common), inner], kind)
+    if all(c < 0 for c, _ in terms) and len(terms) > 1:
+        return _product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
+                        kind)
+    return Sum(kind, tuple(terms))
+
+
+def _product(factors: list[Form], kind: str) -> Form:
+    """A product with nested products flattened and numbers folded to the front."""
+    flat: list[Form] = []
+    for f in factors:
+        flat.extend(f.factors if isinstance(f, Prod) else [f])
+    coef = 1.0
+    rest = []
+    for f in flat:
+        if isinstance(f, Lit):
+            coef *= f.value
+        else:
+            rest.append(f)
+    rest = _ones_to_sums(rest)
+    scalars = [f for f in rest if f.kind == "scalar"]
+    others = [f for f in rest if f.kind != "scalar"]
+    rest = scalars + others
+    if coef != 1.0 or not rest:
+        rest.insert(0, Lit("scalar", coef))
+    return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def _ones_to_sums(factors: list[Form]) -> list[Form]:
+    """vector(1)'*v → sum(v) (and v'*vector(1))."""
+    if len(factors) == 2:
+        a, b = factors
+        if isinstance(a, T) and a.arg == Const("col", "ones") and b.kind == "col":
+            return [Call("scalar", "sum", b)]
+        if isinstance(b, Const) and b.name == "ones" and b.kind == "col" and a.kind == "row":
+            return [Call("scalar", "sum", transpose(a))]
+    return factors
+
+
+def _hadamard(factors: list[Form], kind: str) -> Form:
+    flat: list[Form] = []
+    for f in factors:
+        flat.extend(f.factors if isinstance(f, Had) else [f])
+    scalars = [f for f in flat if f.kind == "scalar"]
+    rest = [f for f in flat if f.kind != "scalar"]
+    core = rest[0] if len(rest) == 1 else Had(kind, tuple(rest))
+    return _product(scalars + [core], kind) if scalars else core
+
+
+def transpose(f: Form) -> Form:
+    """fᵀ, pushed into products and sums so that `(A*x)'` reads `x'*A'`."""
+    flip = {"col": "row", "row": "col"}
+    kind = flip.get(f.kind, f.kind)
+    if f.kind == "scalar":
+        return f
+    if isinstance(f, T):
+        return f.arg
+    if isinstance(f, Prod):
+        return Prod(kind, tuple(transpose(x) for x in reversed(f.factors)))
+    if isinstance(f, Sum):
+        return Sum(kind, tuple((c, transpose(x)) for c, x in f.terms))
+    if isinstance(f, Const) and f.kind == "matrix" and f.name in ("eye",):
+        return f
+    if isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix":
+        return f
+    return T(kind, f)
+
+
+# --- index notation ----------------------------------------------------------------------
+
+
+def to_index_form(e: Expr) -> Form:
+    """`D[i,j,k] = …` with the result's axes named i, j, k, … in order."""
+    names = tuple(OUT_NAMES[k] for k in range(e.rank))
+    return Entry("scalar", names, _index_body(e, names, iter(SUM_NAMES)))
+
+
+def _index_body(e: Expr, names: tuple[str, ...], summed) -> Form:
+    if isinstance(e, Add):
+        return _sum([(c, _index_body(t, names, summed)) for c, t in e.terms], "scalar")
+    if isinstance(e, Einsum):
+        return _index_einsum(e, names, summed)
+    if isinstance(e, Zero):
+        return Lit("scalar", 0.0)
+    if isinstance(e, Ones):
+        return Lit("scalar", 1.0)
+    return _indexed(e, names, summed)
+
+
+def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
+    label_name: dict[int, str] = {}
+    for a, n in zip(e.out, names):
+        if a in label_name:  # a repeated result index: the entry is zero off the diagonal
+            continue
+        label_name[a] = n
+    deltas = [Delta("scalar", (label_name[a], n)) for a, n in zip(e.out, names)
+              if label_name[a] != n]
+    for ix in e.indices:
+        for a in ix:
+            if a not in label_name:
+                label_name[a] = next(summed)
+    factors: list[Form] = list(deltas)
+    for op, ix in zip(e.operands, e.indices):
+        idx = tuple(label_name[a] for a in ix)
+        factors.append(_indexed(op, idx, summed))
+    over = tuple(dict.fromkeys(label_name[a] for ix in e.indices for a in ix
+                               if a not in e.out))
+    coef, rest = 1.0, []
+    for f in factors:
+        if isinstance(f, Lit):
+            coef *= f.value
+        else:
+            rest.append(f)
+    body = IndexSum("scalar", over, tuple(rest)) if over else _product(rest, "scalar")
+    return _product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+
+
+def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
+    if isinstance(e, Identity):
+        return Delta("scalar", idx)
+    if isinstance(e, Number):
+        return Lit("scalar", e.value)
+    if e.rank == 0:
+        return to_form(e)
+    if isinstance(e, (Add, Einsum)) and e.rank > 2:
+        return _index_body(e, idx, summed)
+    if e.rank > 2:
+        raise NoMatrixForm(e)
+    return Indexed("scalar", to_form(e), idx)
+
