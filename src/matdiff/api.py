@@ -150,7 +150,8 @@ class Derivative:
     def evaluate(self, values: Mapping[str, object]):
         """The derivative at `values` as a numpy array in this layout (float for a scalar)."""
         with _deep_recursion():
-            return _oriented(evaluate(self.expr, values), self.arrangement.row)
+            return _oriented(evaluate(self.expr, values, context=self.variables),
+                             self.arrangement.row)
 
     def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
               rtol: float = 1e-6):

@@ -64,7 +64,7 @@ def add(*terms) -> Expr:
         raise ValueError("add() needs at least one term")
     out = [(c, t) for t, c in merged.items() if c != 0.0]
     if constant != 0.0:
-        out.insert(0, (constant, Number(1.0)))
+        out.append((constant, Number(1.0)))
     if not out:
         return zero(dims)
     if len(out) == 1 and out[0][0] == 1.0:

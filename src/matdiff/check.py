@@ -49,18 +49,19 @@ def random_point(variables: Mapping[str, Var], rng, how: str = "normal", sizes=N
     return {name: sample(v, sizes, how, rng) for name, v in variables.items()}
 
 
-def central_difference(f: Expr, var: Var, values: Mapping[str, object], step: float = 1e-6):
+def central_difference(f: Expr, var: Var, values: Mapping[str, object], context=None,
+                       step: float = 1e-6):
     """∂f/∂var by central differences, mixed layout (f's axes, then var's)."""
     x0 = np.asarray(values[var.name], dtype=float)
-    base = np.asarray(evaluate(f, values), dtype=float)
+    base = np.asarray(evaluate(f, values, context=context), dtype=float)
     out = np.zeros(base.shape + x0.shape)
     for idx in np.ndindex(*x0.shape) if x0.shape else [()]:
         h = step * max(1.0, abs(float(x0[idx])))
         plus, minus = x0.copy(), x0.copy()
         plus[idx] += h
         minus[idx] -= h
-        fp = np.asarray(evaluate(f, {**values, var.name: plus}), dtype=float)
-        fm = np.asarray(evaluate(f, {**values, var.name: minus}), dtype=float)
+        fp = np.asarray(evaluate(f, {**values, var.name: plus}, context=context), dtype=float)
+        fm = np.asarray(evaluate(f, {**values, var.name: minus}, context=context), dtype=float)
         out[(Ellipsis,) + tuple(idx)] = (fp - fm) / (2 * h)
     return out
 
@@ -106,10 +107,10 @@ def check_derivative(d, values=None, *, seed: int = 0, rtol: float = 1e-6) -> Ch
     message = "the function is not finite at any sampled point"
     for point in attempts:
         with np.errstate(all="ignore"):
-            exact = np.asarray(evaluate(d.mixed, point), dtype=float)
+            exact = np.asarray(evaluate(d.mixed, point, context=variables), dtype=float)
             if not np.all(np.isfinite(exact)):
                 continue
-            numeric = central_difference(prefix, last, point)
+            numeric = central_difference(prefix, last, point, variables)
         if not np.all(np.isfinite(numeric)):
             continue
         err = relative_error(exact, numeric)

@@ -20,10 +20,16 @@ from .ir import (
 from .rules import ELEMENTWISE
 
 
-def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None) -> dict[Dim, int]:
-    """Sizes of every dim symbol, read from the arrays given for the variables."""
+def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None,
+              context: Mapping[str, Var] | None = None) -> dict[Dim, int]:
+    """Sizes of every dim symbol, read from the arrays given for the variables.
+
+    `context` adds variables that fix sizes without occurring in expr (a derivative
+    such as ∂x/∂x = I needs the size of x but not its value)."""
     sizes = dict(sizes or {})
-    for name, var in variables(expr).items():
+    needed = variables(expr)
+    known = {**{k: v for k, v in (context or {}).items() if k in values}, **needed}
+    for name, var in known.items():
         if name not in values:
             raise ShapeError(f"no value given for variable '{name}'")
         arr = np.asarray(values[name], dtype=float)
@@ -47,9 +53,10 @@ def _fmt(dims) -> str:
     return "(" + ", ".join(str(d) for d in dims) + ")"
 
 
-def evaluate(expr: Expr, values: Mapping[str, object], sizes=None) -> np.ndarray | float:
-    """The value of `expr` as a numpy array (a float for a scalar)."""
-    sizes = bind_dims(expr, values, sizes)
+def evaluate(expr: Expr, values: Mapping[str, object], sizes=None,
+             context: Mapping[str, Var] | None = None) -> np.ndarray | float:
+    """The value of `expr` as a numpy array (a float for a scalar); see `bind_dims`."""
+    sizes = bind_dims(expr, values, sizes, context)
     env = {k: np.asarray(v, dtype=float) for k, v in values.items()}
     done: dict[int, np.ndarray] = {}
     for node in walk(expr):

@@ -303,12 +303,18 @@ def _sum(terms: list[tuple[float, Form]], kind: str) -> Form:
     common = abs(terms[0][0])
     if common != 1.0 and all(abs(c) == common for c, _ in terms):
         sign = -1.0 if all(c < 0 for c, _ in terms) else 1.0
-        inner = Sum(kind, tuple((c / (sign * common), f) for c, f in terms))
+        inner = Sum(kind, tuple(_positive_first([(c / (sign * common), f) for c, f in terms])))
         return _product([Lit("scalar", sign * common), inner], kind)
     if all(c < 0 for c, _ in terms) and len(terms) > 1:
         return _product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
                         kind)
-    return Sum(kind, tuple(terms))
+    return Sum(kind, tuple(_positive_first(terms)))
+
+
+def _positive_first(terms):
+    """-a + b reads better as b - a."""
+    first_pos = next((i for i, (c, _) in enumerate(terms) if c > 0), 0)
+    return [terms[first_pos]] + terms[:first_pos] + terms[first_pos + 1:]
 
 
 def _product(factors: list[Form], kind: str) -> Form:
@@ -324,12 +330,24 @@ def _product(factors: list[Form], kind: str) -> Form:
         else:
             rest.append(f)
     rest = _ones_to_sums(rest)
+    if coef < 0:
+        rest, flipped = _negate_a_difference(rest)
+        coef = -coef if flipped else coef
     scalars = [f for f in rest if f.kind == "scalar"]
     others = [f for f in rest if f.kind != "scalar"]
     rest = scalars + others
     if coef != 1.0 or not rest:
         rest.insert(0, Lit("scalar", coef))
     return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
+    """-(a - b)*c → (b - a)*c: a minus sign is absorbed by a factor that is a difference."""
+    for i, f in enumerate(factors):
+        if isinstance(f, Sum) and any(c < 0 for c, _ in f.terms):
+            flipped = Sum(f.kind, tuple(_positive_first([(-c, t) for c, t in f.terms])))
+            return factors[:i] + [flipped] + factors[i + 1:], True
+    return factors, False
 
 
 def _ones_to_sums(factors: list[Form]) -> list[Form]:
@@ -363,8 +381,6 @@ def transpose(f: Form) -> Form:
         return f.arg
     if isinstance(f, Prod):
         return Prod(kind, tuple(transpose(x) for x in reversed(f.factors)))
-    if isinstance(f, Sum):
-        return Sum(kind, tuple((c, transpose(x)) for c, x in f.terms))
     if isinstance(f, Const) and f.kind == "matrix" and f.name in ("eye",):
         return f
     if isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix":
@@ -399,7 +415,7 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
         if a in label_name:  # a repeated result index: the entry is zero off the diagonal
             continue
         label_name[a] = n
-    deltas = [Delta("scalar", (label_name[a], n)) for a, n in zip(e.out, names)
+    deltas = [Delta("scalar", tuple(sorted((label_name[a], n)))) for a, n in zip(e.out, names)
               if label_name[a] != n]
     for ix in e.indices:
         for a in ix:
@@ -423,7 +439,7 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
 
 def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
     if isinstance(e, Identity):
-        return Delta("scalar", idx)
+        return Delta("scalar", tuple(sorted(idx)))
     if isinstance(e, Number):
         return Lit("scalar", e.value)
     if e.rank == 0:

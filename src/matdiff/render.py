@@ -169,10 +169,10 @@ class _Printer:
     def _scaled(self, c: float, term: Form) -> str:
         if c == 1.0:
             return self.at(term, SUM + 1)
-        return f"{number_text(c)}{self._scalar_join()}{self.at(term, PRODUCT + 1)}"
-
-    def _scalar_join(self) -> str:
-        return "*" if self.s.name == "text" else " " if self.s.name == "latex" else " "
+        join = "*" if self.s.name == "text" else " "
+        # a scalar coefficient commutes: c*(s*A) is written c*s*A
+        inner = PRODUCT if isinstance(term, (Prod, Had)) else PRODUCT + 1
+        return f"{number_text(c)}{join}{self.at(term, inner)}"
 
     def _prod(self, f: Prod):
         factors = list(f.factors)

@@ -228,6 +228,44 @@ def factor_common(e: Add) -> Expr | None:
     return add(combined, *others)
 
 
+MAX_EXPANDED_TERMS = 32
+
+
+def expand_if_smaller(e: Add) -> Expr | None:
+    """(a + b)⊙c + … → a⊙c + b⊙c + …, kept only when cancellation makes it smaller."""
+    expanded, grew = [], False
+    for c, term in e.terms:
+        parts = _distribute(term)
+        grew = grew or len(parts) > 1
+        expanded += [(c * pc, pt) for pc, pt in parts]
+        if len(expanded) > MAX_EXPANDED_TERMS:
+            return None
+    if not grew or _expanding:
+        return None
+    _expanding.append(True)  # the trial simplification below must not expand again
+    try:
+        candidate = simplify(add(*expanded))
+    finally:
+        _expanding.pop()
+    return candidate if candidate.size() < e.size() else None
+
+
+_expanding: list[bool] = []
+
+
+def _distribute(term: Expr) -> list[tuple[float, Expr]]:
+    """The terms of an einsum with its sum operands multiplied out (one level)."""
+    if not isinstance(term, Einsum):
+        return [(1.0, term)]
+    parts: list[tuple[float, list[Expr]]] = [(1.0, [])]
+    for op in term.operands:
+        choices = op.terms if isinstance(op, Add) else ((1.0, op),)
+        parts = [(c * oc, ops + [o]) for c, ops in parts for oc, o in choices]
+        if len(parts) > MAX_EXPANDED_TERMS:
+            return [(1.0, term)]
+    return [(c, einsum(ops, term.indices, term.out)) for c, ops in parts]
+
+
 def _splits(term: Einsum):
     """Each way to write term = F ⋅ R with F one operand: (group key, R, layout)."""
     for k, (f_op, f_ix) in enumerate(zip(term.operands, term.indices)):
@@ -259,6 +297,8 @@ RULES: tuple[Rule, ...] = (
     Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
+    Rule("expand-cancel", "(a + b)⊙c − b⊙c → a⊙c (only when it gets smaller)", Add,
+         expand_if_smaller),
     Rule("factor-common", "F·R₁ + F·R₂ → F·(R₁ + R₂)", Add, factor_common),
 )
 
