@@ -1,0 +1,116 @@
+"""Time matdiff on every case of the public corpus.
+
+For each case: parse + differentiate (`md.derivative`), and separately parse +
+differentiate + evaluate at a random point. Prints per-case medians, then the median and
+95th percentile over the cases, in milliseconds, against the targets
+(median parse+diff under 2 ms, 95th percentile under 20 ms).
+
+    python benchmarks/bench_core.py [--repeat 30] [--case ID ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import matdiff as md
+
+CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "public.json"
+TARGET_MEDIAN_MS, TARGET_P95_MS = 2.0, 20.0
+_DECL = re.compile(r"^\s*(scalar|vector|matrix)\s*(?:\(([^)]*)\))?")
+
+
+def sample_values(case, rng) -> dict:
+    """A point honouring the case's dims (the domain matters little for timing)."""
+    values = {}
+    for name, decl in case["vars"].items():
+        m = _DECL.match(decl)
+        shape = tuple(case["dims"][s.strip()] for s in (m.group(2) or "").split(",") if s.strip())
+        if shape == ():
+            values[name] = float(rng.uniform(0.5, 1.5))
+        elif len(shape) == 2 and shape[0] == shape[1]:   # invertible, positive determinant
+            values[name] = rng.uniform(-0.3, 0.3, shape) + shape[0] * np.eye(shape[0])
+        else:
+            values[name] = rng.uniform(0.1, 1.0, shape)
+    return values
+
+
+def derive(case):
+    """Parse + differentiate (a list `wrt` is a second derivative)."""
+    return md.derivative(case["expr"], wrt=case["wrt"], vars=case["vars"])
+
+
+def derive_and_evaluate(case, values):
+    """Parse + differentiate + evaluate at `values`."""
+    return derive(case).evaluate(values)
+
+
+def timed_ms(repeat: int, fn, *args) -> float:
+    """Median wall time of `fn(*args)` in milliseconds over `repeat` runs, after a warm-up."""
+    fn(*args)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(*args)
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def percentile(xs: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(xs), q))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per case (default 30)")
+    parser.add_argument("--case", action="append", help="only these case ids")
+    args = parser.parse_args(argv)
+
+    cases = json.loads(CORPUS.read_text())
+    if args.case:
+        cases = [c for c in cases if c["id"] in set(args.case)]
+    rng = np.random.default_rng(0)
+    diff_ms, full_ms, failed = [], [], []
+    width = max(len(c["id"]) for c in cases)
+    print(f"{'case':<{width}}  {'parse+diff':>11}  {'+evaluate':>11}   (median ms, "
+          f"{args.repeat} runs)")
+    for case in cases:
+        values = sample_values(case, rng)
+        try:
+            d_ms = timed_ms(args.repeat, derive, case)
+            f_ms = timed_ms(args.repeat, derive_and_evaluate, case, values)
+        except Exception as err:  # report and go on: a benchmark, not a test
+            failed.append(case["id"])
+            print(f"{case['id']:<{width}}  error: {type(err).__name__}: {err}".splitlines()[0])
+            continue
+        diff_ms.append(d_ms)
+        full_ms.append(f_ms)
+        print(f"{case['id']:<{width}}  {d_ms:11.3f}  {f_ms:11.3f}")
+
+    if not diff_ms:
+        print("no case ran")
+        return 1
+    print()
+    for label, xs, targets in [("parse+diff", diff_ms, (TARGET_MEDIAN_MS, TARGET_P95_MS)),
+                               ("parse+diff+evaluate", full_ms, None)]:
+        median, p95 = statistics.median(xs), percentile(xs, 95)
+        line = f"{label:<20} median {median:8.3f} ms   p95 {p95:8.3f} ms"
+        if targets:
+            ok = median < targets[0] and p95 < targets[1]
+            line += (f"   (targets: median < {targets[0]:g} ms, p95 < {targets[1]:g} ms: "
+                     f"{'met' if ok else 'MISSED'})")
+        print(line)
+    if failed:
+        print(f"{len(failed)} case(s) failed: {', '.join(failed)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
