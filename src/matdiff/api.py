@@ -197,6 +197,12 @@ class Derivative:
     def _repr_mimebundle_(self, include=None, exclude=None):
         return {"text/plain": str(self), "text/latex": self._repr_latex_()}
 
+    def explain(self, format: str = "text"):
+        """A step-by-step derivation: 'text' or 'markdown' (str), 'json' (list of steps)."""
+        from .explain import explain
+
+        return explain(self, format)
+
 
 def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarations | None = None,
                layout: str = "mixed") -> Derivative:
