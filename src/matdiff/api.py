@@ -160,6 +160,19 @@ class Derivative:
 
         return check_derivative(self, values, seed=seed, rtol=rtol)
 
+    # --- generated code (matdiff.codegen) ---
+    def code(self, target: str = "numpy", value: bool = False, **options) -> str:
+        """Source of a function computing this derivative (with `value`: value, derivative)."""
+        from .codegen import derivative_program
+
+        return derivative_program(self, target, value, **options).source
+
+    def compile(self, target: str = "numpy", value: bool = False, **options):
+        """The generated function itself (see `code`; options: name, structured, sizes)."""
+        from .codegen import derivative_program
+
+        return derivative_program(self, target, value, **options).compile()
+
     # --- printing ---
     def form(self):
         return to_form(self.expr, "row" if self.arrangement.row else None)
