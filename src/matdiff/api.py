@@ -88,9 +88,11 @@ class Expression:
     def dims(self) -> tuple:
         return self.expr.dims
 
-    def evaluate(self, values: Mapping[str, object]):
+    def evaluate(self, values: Mapping[str, object], sizes: Mapping[str, int] | None = None):
+        """The value at `values`; `sizes` gives dims no variable fixes (as in `eye`)."""
         with _deep_recursion():
-            return _oriented(evaluate(self.expr, values), self.kind == "row")
+            return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
+                             self.kind == "row")
 
     def form(self):
         return to_form(self.expr, "row" if self.kind == "row" else None)
@@ -147,10 +149,10 @@ class Derivative:
     def variables(self) -> dict[str, Var]:
         return self.function.variables
 
-    def evaluate(self, values: Mapping[str, object]):
+    def evaluate(self, values: Mapping[str, object], sizes: Mapping[str, int] | None = None):
         """The derivative at `values` as a numpy array in this layout (float for a scalar)."""
         with _deep_recursion():
-            return _oriented(evaluate(self.expr, values, context=self.variables),
+            return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
                              self.arrangement.row)
 
     def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
@@ -226,7 +228,8 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
     with _deep_recursion():
         lowered = _lower(expr, vars, wrt_names)
         function = Expression(expr, lowered, vars)
-        result, steps = lowered.expr, []
+        steps: list[Step] = []
+        result = simplify(lowered.expr)  # a smaller function has a smaller derivative
         for name in wrt_names:
             result = simplify(diff(result, lowered.variables[name]), steps)
         return Derivative(function, wrt_names, layout, result, steps)

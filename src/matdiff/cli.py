@@ -2,6 +2,7 @@
 
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
             [--hessian] [--check] [--format text|unicode|latex|json]
+            [--explain [text|markdown|json]]
 
 Bad input prints the error and exits with status 2; no traceback.
 """
@@ -31,6 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--hessian", action="store_true", help="second derivative by --wrt twice")
     p.add_argument("--check", action="store_true", help="verify with finite differences")
     p.add_argument("--format", choices=FORMATS, default="text")
+    p.add_argument("--explain", nargs="?", const="text", choices=("text", "markdown", "json"),
+                   help="print a step-by-step derivation instead (default: text)")
     return p
 
 
@@ -48,6 +51,9 @@ def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
     d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+    if args.explain:
+        print(d.explain(args.explain), end="")
+        return 0
     if args.format == "json":
         payload = d.to_dict()
         if args.check:

@@ -22,6 +22,8 @@ from .ir import (
 )
 from .rules import ELEMENTWISE
 
+MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
+
 Rule = Callable[[Expr, Callable[[Expr], Expr], tuple], Expr]  # (node, d, wrt dims)
 
 
@@ -36,11 +38,20 @@ class _Differentiator:
     def __init__(self, f: Expr, x: Var):
         self.f, self.x = f, x
         self.memo: dict[Expr, Expr] = {}
+        self.work = 0
         self.depends: dict[int, bool] = {}
         for node in walk(f):
             self.depends[id(node)] = (isinstance(node, Var) and node.name == x.name) or any(
                 self.depends[id(c)] for c in node.children()
             )
+
+    def _charge(self, work: int) -> None:
+        """The product rule is quadratic in a product's length; refuse what would hang."""
+        self.work += work
+        if self.work > MAX_WORK:
+            raise UnsupportedError(
+                "the derivative is too large to build symbolically "
+                f"(a product of {int(work ** 0.5)} factors); shorten the expression")
 
     def run(self) -> Expr:
         return self.d(self.f)
@@ -49,6 +60,8 @@ class _Differentiator:
         if not self.depends.get(id(e), True):
             return zero(e.dims + self.x.dims)
         if e not in self.memo:
+            if isinstance(e, Einsum):
+                self._charge(len(e.operands) ** 2)
             rule = RULES.get(type(e))
             if rule is None:
                 raise UnsupportedError(f"no derivative rule for {type(e).__name__}")

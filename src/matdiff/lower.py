@@ -63,11 +63,14 @@ class _Dims:
     def __init__(self):
         self.parent: dict[Dim, Dim] = {}
         self.declared: set[str] = set()
+        self.hints: dict[str, str] = {}  # how to name an unresolved dim in messages
         self.counter = 0
 
-    def fresh(self) -> str:
+    def fresh(self, hint: str = "?") -> str:
         self.counter += 1
-        return f"?{self.counter}"
+        name = f"?{self.counter}"
+        self.hints[name] = hint
+        return name
 
     def find(self, d: Dim) -> Dim:
         while self.parent.get(d, d) != d:
@@ -130,8 +133,10 @@ class Lowering:
                 dims, sym = decl.dims, decl.symmetric
             else:
                 kind = default_kind(name)
-                dims = {"scalar": (), "col": (self.dims.fresh(),)}.get(kind)
-                dims = dims if dims is not None else (self.dims.fresh(), self.dims.fresh())
+                fresh = self.dims.fresh
+                dims = {"scalar": (), "col": (fresh(f"len({name})"),)}.get(kind)
+                dims = dims if dims is not None else (fresh(f"rows({name})"),
+                                                      fresh(f"cols({name})"))
                 sym = False
             self.vars[name] = Var(name, dims, sym)
         var = self.vars[name]
@@ -295,7 +300,9 @@ class Lowering:
 
     def _dim_text(self, d: Dim) -> str:
         root = self.dims.find(d)
-        return "?" if isinstance(root, str) and root.startswith("?") else str(root)
+        if isinstance(root, str) and root.startswith("?"):
+            return self.dims.hints.get(root, "?")
+        return str(root)
 
     def _shape_error(self, message: str, pos: int) -> ShapeError:
         return ShapeError(message, self.text, pos if pos >= 0 else None)

@@ -24,6 +24,15 @@ OUT_NAMES = "ijklmnop"
 SUM_NAMES = "abcdefgh"
 
 
+def _summed_names():
+    """a, b, …, h, then a1, b1, …: never clashes with the result's i, j, k, …"""
+    yield from SUM_NAMES
+    n = 1
+    while True:
+        yield from (f"{c}{n}" for c in SUM_NAMES)
+        n += 1
+
+
 def to_form(e: Expr, orient: str | None = None) -> Form:
     """The matrix notation of e; `orient` = 'row' writes a vector as a row."""
     if e.rank > 2:
@@ -380,12 +389,32 @@ def transpose(f: Form) -> Form:
     if isinstance(f, T):
         return f.arg
     if isinstance(f, Prod):
-        return Prod(kind, tuple(transpose(x) for x in reversed(f.factors)))
+        scalars = [x for x in f.factors if x.kind == "scalar"]
+        rest = [transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]
+        return Prod(kind, tuple(scalars + rest))
+    if isinstance(f, Sum):
+        terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
+        pushed = Sum(kind, tuple(terms))
+        return pushed if form_size(pushed) < form_size(T(kind, f)) else T(kind, f)
     if isinstance(f, Const) and f.kind == "matrix" and f.name in ("eye",):
         return f
     if isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix":
         return f
     return T(kind, f)
+
+
+def form_size(f: Form) -> int:
+    """Number of nodes in a form: the measure for choosing between equal forms."""
+    kids = ()
+    if isinstance(f, (Prod, Had)):
+        kids = f.factors
+    elif isinstance(f, Sum):
+        kids = tuple(x for _, x in f.terms)
+    elif isinstance(f, (T, Call)):
+        kids = (f.arg,)
+    elif isinstance(f, Pow):
+        kids = (f.base, f.exponent)
+    return 1 + sum(form_size(k) for k in kids)
 
 
 # --- index notation ----------------------------------------------------------------------
@@ -394,7 +423,7 @@ def transpose(f: Form) -> Form:
 def to_index_form(e: Expr) -> Form:
     """`D[i,j,k] = …` with the result's axes named i, j, k, … in order."""
     names = tuple(OUT_NAMES[k] for k in range(e.rank))
-    return Entry("scalar", names, _index_body(e, names, iter(SUM_NAMES)))
+    return Entry("scalar", names, _index_body(e, names, _summed_names()))
 
 
 def _index_body(e: Expr, names: tuple[str, ...], summed) -> Form:

@@ -2,10 +2,18 @@
 
 One precedence-aware printer, three `Style`s. Plain text is valid matdiff
 input (re-parsing and evaluating it gives the same numbers); Unicode reads
-like a textbook (`Aᵀ`, `X⁻¹`, `⊙`); LaTeX renders with KaTeX.
+like a textbook (`Aᵀx`, `X⁻¹`, `X⁻ᵀ`, `u ⊙ v`, `𝟙 ⊘ x`, `𝕀`, `θ₀`); LaTeX
+renders with KaTeX (every golden is rendered in the tests).
 
 Precedence, loosest first: sums (1), products (2), unary minus (3), powers
-(4), transposes (5), atoms and calls (6).
+(4), transposes (5), atoms and calls (6). In Unicode and LaTeX a product is
+written by juxtaposition, which a reader binds tighter than `⊙`: there an
+entry-wise product inside a matrix product is parenthesized.
+
+Entry-wise powers are written so that they cannot be mistaken for matrix
+powers: `x²` for a vector (a vector has no matrix square), `𝟙 ⊘ x` for an
+entry-wise reciprocal (never `x⁻¹`, which reads as an inverse), and the
+Hadamard power `X^∘2` (`X^{\\circ 2}`) for a matrix.
 """
 
 from __future__ import annotations
@@ -16,15 +24,19 @@ from typing import Callable
 from .forms import (
     Call, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Lit, Pow, Prod, Sum, Sym, T,
 )
+from .rules import ELEMENTWISE
 
-SUM, PRODUCT, UNARY, POWER, POSTFIX, ATOM = 1, 2, 3, 4, 5, 6
+SUM, HADAMARD_LOOSE, PRODUCT, UNARY, POWER, POSTFIX, ATOM = 1, 1.5, 2, 3, 4, 5, 6
 
 GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega",
-    "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "zeta": "ζ",
+    "eta": "η", "theta": "θ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
+    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ", "chi": "χ",
+    "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ",
+    "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
 }
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_SUPERSCRIPT = str.maketrans("0123456789-−", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 def number_text(v: float) -> str:
@@ -32,6 +44,15 @@ def number_text(v: float) -> str:
     if v == int(v) and abs(v) < 1e15:
         return str(int(v))
     return repr(v)
+
+
+def _split_digits(name: str) -> tuple[str, str]:
+    """theta0 → ('theta', '0'); W_1 → ('W', '1'); x → ('x', '')."""
+    head = name.rstrip("0123456789")
+    digits = name[len(head):]
+    if digits and head.endswith("_") and "_" not in head[:-1]:
+        head = head[:-1]
+    return head, digits
 
 
 @dataclass(frozen=True)
@@ -43,16 +64,24 @@ class Style:
     scalar_div: str
     transpose: Callable[[str], str]
     inverse: Callable[[str], str] | None  # None: write inv(X)
+    inverse_transpose: Callable[[str], str] | None  # X⁻ᵀ; None: transpose of the inverse
     power: Callable[[str, str, bool], str]  # (base, exponent, entrywise)
-    call: Callable[[str, str], str]
+    hadamard_power: Callable[[str, str], str] | None  # entry-wise power of a matrix, if marked
+    call: Callable[[str, str, int], str]  # (function, argument, argument's precedence)
     paren: Callable[[str], str]
     symbol: Callable[[str], str]
+    number: Callable[[str], str]  # a non-negative number_text, e.g. '2e-08', as written
     const: dict[str, str]
     delta: Callable[[str, str], str]
     indexed: Callable[[str, str], str]
     index_sum: Callable[[str, str], str]
     entry: Callable[[str, str], str]
     minus: str = "-"
+    juxtapose: bool = False  # write products by juxtaposition (tight between single letters)
+    reciprocal_as_division: bool = False  # x.^(-1) written 𝟙 ⊘ x
+
+
+# --- plain text: valid matdiff input ---------------------------------------------------
 
 
 def _text_power(b, e, entrywise):
@@ -61,86 +90,142 @@ def _text_power(b, e, entrywise):
 
 TEXT = Style(
     name="text", matmul="*", hadamard=".*", hadamard_div="./", scalar_div="/",
-    transpose=lambda s: s + "'", inverse=None, power=_text_power,
-    call=lambda f, a: f"{f}({a})", paren=lambda s: f"({s})", symbol=lambda s: s,
+    transpose=lambda s: s + "'", inverse=None, inverse_transpose=None, power=_text_power,
+    hadamard_power=None, call=lambda f, a, prec: f"{f}({a})", paren=lambda s: f"({s})",
+    symbol=lambda s: s, number=lambda s: s,
     const={"ones:col": "vector(1)", "ones:matrix": "matrix(1)", "zeros:col": "vector(0)",
            "zeros:matrix": "matrix(0)", "zeros:scalar": "0", "ones:scalar": "1",
            "eye:matrix": "eye"},
     delta=lambda i, j: f"delta({i},{j})", indexed=lambda b, ix: f"{b}[{ix}]",
     index_sum=lambda over, body: f"sum_{over}({body})",
-    entry=lambda ix, body: f"D[{ix}] = {body}",
+    entry=lambda ix, body: f"D[{ix}] = {body}", reciprocal_as_division=True,
 )
 
 
+# --- Unicode: a textbook ----------------------------------------------------------------
+
+
 def _unicode_power(b, e, entrywise):
-    if e.lstrip("-").isdigit():
+    if e.lstrip("-−").isdigit():
         return b + e.translate(_SUPERSCRIPT)
     return f"{b}^{e}"
 
 
+def _unicode_call(f: str, a: str, prec: int) -> str:
+    if f == "sqrt":
+        return "√" + (a if prec >= ATOM else f"({a})")
+    if f in ("norm1", "norm2"):
+        return f"‖{a}‖{f[-1].translate(_SUBSCRIPT)}"
+    if f == "abs":
+        return f"|{a}|"
+    return f"{'σ' if f == 'sigmoid' else f}({a})"
+
+
+def _unicode_symbol(name: str) -> str:
+    """theta0 → θ₀, x1 → x₁; other names as written."""
+    head, digits = _split_digits(name)
+    if not head:
+        return name
+    return GREEK.get(head, head) + digits.translate(_SUBSCRIPT)
+
+
+def _unicode_number(text: str) -> str:
+    """2e-08 → 2×10⁻⁸."""
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    exponent = str(int(exponent)).translate(_SUPERSCRIPT)
+    return f"10{exponent}" if mantissa == "1" else f"{mantissa}×10{exponent}"
+
+
 UNICODE = Style(
     name="unicode", matmul=" ", hadamard=" ⊙ ", hadamard_div=" ⊘ ", scalar_div="/",
-    transpose=lambda s: s + "ᵀ", inverse=lambda s: s + "⁻¹", power=_unicode_power,
-    call=lambda f, a: f"{f}({a})", paren=lambda s: f"({s})", symbol=lambda s: s,
+    transpose=lambda s: s + "ᵀ", inverse=lambda s: s + "⁻¹",
+    inverse_transpose=lambda s: s + "⁻ᵀ", power=_unicode_power,
+    hadamard_power=lambda b, e: f"{b}^∘{e}", call=_unicode_call,
+    paren=lambda s: f"({s})", symbol=_unicode_symbol, number=_unicode_number,
     const={"ones:col": "𝟙", "ones:matrix": "𝟙𝟙ᵀ", "zeros:col": "0", "zeros:matrix": "0",
            "zeros:scalar": "0", "ones:scalar": "1", "eye:matrix": "𝕀"},
     delta=lambda i, j: f"δ({i},{j})", indexed=lambda b, ix: f"{b}[{ix}]",
     index_sum=lambda over, body: f"Σ_{over} {body}",
-    entry=lambda ix, body: f"D[{ix}] = {body}", minus="−",
+    entry=lambda ix, body: f"D[{ix}] = {body}", minus="−", juxtapose=True,
+    reciprocal_as_division=True,
 )
 
+
+# --- LaTeX: rendered by KaTeX ------------------------------------------------------------
+
+# Functions that are not entry-wise; entry-wise ones are written as the rules table says.
 _LATEX_FUNCTIONS = {
-    "exp": r"\exp", "log": r"\log", "sin": r"\sin", "cos": r"\cos", "tan": r"\tan",
-    "tanh": r"\tanh", "arcsin": r"\arcsin", "arccos": r"\arccos", "arctan": r"\arctan",
     "det": r"\det", "tr": r"\operatorname{tr}", "diag": r"\operatorname{diag}",
-    "sigmoid": r"\sigma", "logdet": r"\log\det", "sum": r"\operatorname{sum}",
+    "logdet": r"\log\det", "sum": r"\operatorname{sum}", "inv": r"\operatorname{inv}",
+    "softmax": r"\operatorname{softmax}", "logsumexp": r"\operatorname{logsumexp}",
 }
 
 
-def _latex_call(f: str, a: str) -> str:
+def _latex_call(f: str, a: str, prec: int) -> str:
     if f == "sqrt":
         return rf"\sqrt{{{a}}}"
-    if f == "norm2":
-        return rf"\left\lVert {a} \right\rVert_2"
-    if f == "norm1":
-        return rf"\left\lVert {a} \right\rVert_1"
+    if f in ("norm1", "norm2"):
+        return rf"\left\lVert {a} \right\rVert_{f[-1]}"
     if f == "abs":
         return rf"\left| {a} \right|"
-    name = _LATEX_FUNCTIONS.get(f, rf"\operatorname{{{f}}}")
+    name = ELEMENTWISE[f].latex if f in ELEMENTWISE else _LATEX_FUNCTIONS.get(f)
+    name = name or r"\operatorname{" + f + "}"
     return rf"{name}\left({a}\right)"
 
 
 def _latex_symbol(s: str) -> str:
-    head = s.rstrip("0123456789")
-    tail = s[len(head):]
+    """theta0 → \\theta_{0}, Sigma → \\Sigma, W1 → W_{1}, rate → \\mathit{rate}."""
+    head, digits = _split_digits(s)
+    if not head or "_" in head:
+        return r"\mathit{" + s.replace("_", r"\_") + "}"
     base = f"\\{head}" if head in GREEK else (head if len(head) == 1 else rf"\mathit{{{head}}}")
-    return f"{base}_{{{tail}}}" if tail else base
+    return f"{base}_{{{digits}}}" if digits else base
+
+
+def _latex_number(text: str) -> str:
+    """2e-08 → 2 \\times 10^{-8}."""
+    mantissa, e, exponent = text.partition("e")
+    if not e:
+        return text
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
+def _latex_indexed(base: str, ix: str) -> str:
+    base = f"{{{base}}}" if "_" in base else base  # θ₀ indexed: {\theta_{0}}_{ij}
+    return f"{base}_{{{ix.replace(',', '')}}}"
 
 
 LATEX = Style(
     name="latex", matmul=" ", hadamard=r" \odot ", hadamard_div=r" \oslash ", scalar_div="/",
     transpose=lambda s: s + r"^\top", inverse=lambda s: s + "^{-1}",
-    power=lambda b, e, ew: f"{b}^{{{e}}}",
+    inverse_transpose=lambda s: s + r"^{-\top}",
+    power=lambda b, e, ew: f"{b}^{{{e}}}", hadamard_power=lambda b, e: rf"{b}^{{\circ {e}}}",
     call=_latex_call, paren=lambda s: rf"\left({s}\right)", symbol=_latex_symbol,
+    number=_latex_number,
     const={"ones:col": r"\mathbf{1}", "ones:matrix": r"\mathbf{1}\mathbf{1}^\top",
            "zeros:col": r"\mathbf{0}", "zeros:matrix": r"\mathbf{0}", "zeros:scalar": "0",
            "ones:scalar": "1", "eye:matrix": "I"},
-    delta=lambda i, j: rf"\delta_{{{i}{j}}}", indexed=lambda b, ix: f"{b}_{{{ix.replace(',', '')}}}",
+    delta=lambda i, j: rf"\delta_{{{i}{j}}}", indexed=_latex_indexed,
     index_sum=lambda over, body: rf"\sum_{{{over}}} {body}",
     entry=lambda ix, body: rf"D_{{{ix.replace(',', '')}}} = {body}",
+    reciprocal_as_division=True,
 )
 
 
 class _Printer:
     def __init__(self, style: Style):
         self.s = style
+        self.had_prec = HADAMARD_LOOSE if style.name != "text" else PRODUCT
 
-    def show(self, f: Form) -> tuple[str, int]:
+    def show(self, f: Form) -> tuple[str, float]:
         """(text, precedence)."""
         method = getattr(self, "_" + type(f).__name__.lower())
         return method(f)
 
-    def at(self, f: Form, min_prec: int) -> str:
+    def at(self, f: Form, min_prec: float) -> str:
         text, prec = self.show(f)
         return text if prec >= min_prec else self.s.paren(text)
 
@@ -149,11 +234,14 @@ class _Printer:
         return self.s.symbol(f.name), ATOM
 
     def _lit(self, f: Lit):
-        text = number_text(f.value)
-        return (text, ATOM) if f.value >= 0 else (self.s.minus + text[1:], UNARY)
+        plain = number_text(abs(f.value))
+        text = self.s.number(plain)
+        prec = ATOM if text == plain else PRODUCT  # 2×10⁻⁸ is a product
+        return (text, prec) if f.value >= 0 else (self.s.minus + text, UNARY)
 
     def _const(self, f: Const):
-        return self.s.const[f"{f.name}:{f.kind}"], ATOM
+        text = self.s.const[f"{f.name}:{f.kind}"]
+        return text, (POSTFIX if text.endswith(("ᵀ", r"^\top")) else ATOM)  # 𝟙𝟙ᵀ
 
     # --- operators ---
     def _sum(self, f: Sum):
@@ -168,55 +256,100 @@ class _Printer:
 
     def _scaled(self, c: float, term: Form) -> str:
         if c == 1.0:
-            return self.at(term, SUM + 1)
-        join = "*" if self.s.name == "text" else " "
+            return self.at(term, HADAMARD_LOOSE)
         # a scalar coefficient commutes: c*(s*A) is written c*s*A
         inner = PRODUCT if isinstance(term, (Prod, Had)) else PRODUCT + 1
-        return f"{number_text(c)}{join}{self.at(term, inner)}"
+        coef = Lit("scalar", c)
+        return self._join([(self.at(coef, PRODUCT), coef, PRODUCT),
+                           (self.at(term, inner), term, inner)])
 
     def _prod(self, f: Prod):
         factors = list(f.factors)
         sign = ""
         if isinstance(factors[0], Lit) and factors[0].value == -1.0 and len(factors) > 1:
             sign, factors = self.s.minus, factors[1:]
-        out = []
-        for i, x in enumerate(factors):
-            if i and isinstance(x, Pow) and x.kind == "scalar" and x.exponent == _MINUS_ONE:
-                out.append(self.s.scalar_div + self.at(x.base, PRODUCT + 1))
-                continue
-            text = self.at(x, PRODUCT + 1 if i else PRODUCT)
-            out.append((self.s.matmul if i else "") + text)
-        return sign + "".join(out), PRODUCT
+        if sign and len(factors) == 1:  # −(u ⊙ v) is −u ⊙ v
+            return sign + self.at(factors[0], self.had_prec), min(PRODUCT, self.had_prec)
+        # scalar reciprocals commute: a⁻¹·A is written A/a, divisions last
+        lead = 0 if all(map(_is_reciprocal, factors)) else None  # 1/a/b: a⁻¹/b
+        divisors = [x.base for i, x in enumerate(factors) if _is_reciprocal(x) and i != lead]
+        factors = [x for i, x in enumerate(factors) if not _is_reciprocal(x) or i == lead]
+        pieces = []  # (text, the factor, its precedence)
+        for x in factors:
+            prec = PRODUCT + 1 if pieces else PRODUCT
+            pieces.append((self.at(x, prec), x, prec))
+        divisions = "".join(self.s.scalar_div + self.at(x, PRODUCT + 1) for x in divisors)
+        return sign + self._join(pieces) + divisions, PRODUCT
+
+    def _join(self, pieces: list[tuple[str, Form, float]]) -> str:
+        """Factors of a product: `*` in text; juxtaposed in Unicode, tight between letters."""
+        out = pieces[0][0]
+        for (_, left, lp), (text, right, rp) in zip(pieces, pieces[1:]):
+            tight = self.s.juxtapose and self._edge(left, lp, "right") \
+                and self._edge(right, rp, "left")
+            out += ("" if tight else self.s.matmul) + text
+        return out
+
+    def _edge(self, f: Form, min_prec: float, side: str) -> bool:
+        """May f, printed at min_prec, touch a neighbouring factor on `side` with no space?"""
+        if self.show(f)[1] < min_prec:
+            return True  # parenthesized
+        if isinstance(f, Sym):
+            return _single_letter(self.s.symbol(f.name))
+        if isinstance(f, Lit):
+            return side == "right" and self.show(f)[1] == ATOM  # 2x, never x2
+        if isinstance(f, Const):
+            return True
+        if isinstance(f, T) or (isinstance(f, Call) and f.fn == "inv" and self.s.inverse):
+            return side == "right" or self._edge(f.arg, ATOM, side)
+        if isinstance(f, Prod) and not _is_reciprocal(f.factors[-1]) \
+                and not (isinstance(f.factors[0], Lit) and f.factors[0].value < 0):
+            end = f.factors[0] if side == "left" else f.factors[-1]
+            return self._edge(end, PRODUCT + 1 if side == "right" else PRODUCT, side)
+        if isinstance(f, Pow) and not self._as_division(f):
+            if side == "left":
+                return self._edge(f.base, ATOM, side)
+            return f.kind != "matrix" and _is_integer_lit(f.exponent)  # x²y, not X^∘2Y
+        return False
 
     def _had(self, f: Had):
         out = []
         for i, x in enumerate(f.factors):
             if i and isinstance(x, Pow) and _is_negative_lit(x.exponent):
-                flipped = x.base if x.exponent == _MINUS_ONE else Pow(
-                    x.kind, x.base, Lit("scalar", -x.exponent.value))
-                out.append(self.s.hadamard_div + self.at(flipped, PRODUCT + 1))
+                out.append(self.s.hadamard_div + self.at(_flipped(x), PRODUCT + 1))
                 continue
             out.append((self.s.hadamard if i else "") + self.at(x, PRODUCT + 1 if i else PRODUCT))
-        return "".join(out), PRODUCT
+        return "".join(out), self.had_prec
 
     def _t(self, f: T):
+        if isinstance(f.arg, Const) and f.arg.kind == "matrix":
+            return self.show(f.arg)  # 𝟙𝟙ᵀ, 𝕀 and 0 are their own transposes
         if self.s.inverse and isinstance(f.arg, Call) and f.arg.fn == "inv":
-            inner = self.at(f.arg.arg, ATOM)
-            return self.s.inverse(self.s.transpose(inner)), POSTFIX
+            return self.s.inverse_transpose(self.at(f.arg.arg, ATOM)), POSTFIX
         return self.s.transpose(self.at(f.arg, ATOM)), POSTFIX
 
     def _call(self, f: Call):
         if f.fn == "inv" and self.s.inverse:
             return self.s.inverse(self.at(f.arg, ATOM)), POSTFIX
-        arg, _ = self.show(f.arg)
-        return self.s.call(f.fn, arg), ATOM
+        arg, prec = self.show(f.arg)
+        return self.s.call(f.fn, arg, prec), ATOM
 
     def _pow(self, f: Pow):
+        if self._as_division(f):  # x.^(-2) → 𝟙 ⊘ x²
+            ones = Const("col", "ones") if f.kind == "col" else T("row", Const("col", "ones"))
+            return self.show(Had(f.kind, (ones, f)))
         base = self.at(f.base, ATOM if self.s.name != "text" else POSTFIX)
         exp_text, exp_prec = self.show(f.exponent)
-        if exp_prec < ATOM and self.s.name != "latex":
+        superscript = self.s.name == "unicode" and _is_integer_lit(f.exponent)  # x⁻¹, not x^(−1)
+        if exp_prec < ATOM and self.s.name != "latex" and not superscript:
             exp_text = self.s.paren(exp_text)
+        if f.kind == "matrix" and self.s.hadamard_power:
+            return self.s.hadamard_power(base, exp_text), POWER
         return self.s.power(base, exp_text, f.kind != "scalar"), POWER
+
+    def _as_division(self, f: Pow) -> bool:
+        return (self.s.reciprocal_as_division and f.kind in ("col", "row")
+                and f.base.kind == f.kind and _is_negative_lit(f.exponent))
 
     # --- index notation ---
     def _indexed(self, f: Indexed):
@@ -226,9 +359,8 @@ class _Printer:
         return self.s.delta(*f.index), ATOM
 
     def _indexsum(self, f: IndexSum):
-        body = self.s.matmul.join(self.at(x, PRODUCT + 1) for x in f.factors)
-        if self.s.name == "text":
-            body = "*".join(self.at(x, PRODUCT + 1) for x in f.factors)
+        join = "*" if self.s.name == "text" else self.s.matmul
+        body = join.join(self.at(x, PRODUCT + 1) for x in f.factors)
         return self.s.index_sum(",".join(f.over), body), PRODUCT
 
     def _entry(self, f: Entry):
@@ -241,6 +373,26 @@ _MINUS_ONE = Lit("scalar", -1.0)
 
 def _is_negative_lit(f: Form) -> bool:
     return isinstance(f, Lit) and f.value < 0
+
+
+def _is_reciprocal(f: Form) -> bool:
+    return isinstance(f, Pow) and f.kind == "scalar" and f.exponent == _MINUS_ONE
+
+
+def _is_integer_lit(f: Form) -> bool:
+    return isinstance(f, Lit) and f.value == int(f.value)
+
+
+def _flipped(x: Pow) -> Form:
+    """u^(-p) → u^p, the divisor of a division."""
+    if x.exponent == _MINUS_ONE:
+        return x.base
+    return Pow(x.kind, x.base, Lit("scalar", -x.exponent.value))
+
+
+def _single_letter(text: str) -> bool:
+    """x, θ, W₁: one letter, perhaps with a subscript."""
+    return len(text.rstrip("₀₁₂₃₄₅₆₇₈₉")) == 1 and text[0].isalpha()
 
 
 STYLES = {"text": TEXT, "unicode": UNICODE, "latex": LATEX}

@@ -1,0 +1,55 @@
+"""Generated NumPy, JAX and PyTorch code for derivatives.
+
+    d = md.derivative("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
+    print(d.code("numpy"))              # source of `derivative(X, w, y)`
+    grad = d.compile("jax")             # the callable
+    value, grad = d.compile("torch", value=True)(X=X, w=w, y=y)
+    f = md.codegen.value_grad_hess("x'*A*x", "x").compile()   # value, gradient, Hessian
+
+Pipeline: IR → `lower` (array program, common subexpressions once, einsums contracted
+pairwise in opt_einsum's order as matrix products) → `printer` with a `targets` table →
+`program.load` (the audited exec). Results equal `Derivative.evaluate`; a Hessian with
+Kronecker-delta structure (I ⊗ M, M ⊗ I) of three or more axes comes back as a
+`StructuredTensor` (`.todense()`, `@`) unless `structured=False`.
+
+Identifiers in generated code are sanitized (`names`): a variable called `lambda` is the
+parameter `lambda_`. Importing this package imports neither JAX nor PyTorch.
+"""
+
+from __future__ import annotations
+
+from .program import DEFAULT_SIZE, Options, Program, audit, generate, load
+from .runtime import StructuredTensor
+from .targets import TARGETS
+
+__all__ = [
+    "DEFAULT_SIZE", "Options", "Program", "StructuredTensor", "TARGETS", "audit",
+    "derivative_program", "generate", "load", "value_grad_hess",
+]
+
+
+def derivative_program(d, target: str = "numpy", value: bool = False, *, name: str | None = None,
+                       structured: bool = True, sizes=None) -> Program:
+    """The program of Derivative `d`: returns d (in d's layout), or (value, d) with `value`."""
+    outputs = [("derivative", d.expr, d.arrangement.row)]
+    if value:
+        outputs.insert(0, ("value", d.function.expr, d.function.kind == "row"))
+    default = "value_and_derivative" if value else "derivative"
+    return generate(outputs, d.variables, target, name or default,
+                    Options(structured, dict(sizes or {})))
+
+
+def value_grad_hess(expr: str, wrt: str, vars=None, target: str = "numpy",
+                    layout: str = "mixed", *, name: str = "value_grad_hess",
+                    structured: bool = True, sizes=None) -> Program:
+    """One function returning (value, gradient, Hessian) of `expr` by `wrt`, sharing work.
+
+    The gradient follows `layout`; the Hessian is in mixed layout (as `md.hessian`)."""
+    from ..api import derivative, hessian
+
+    g = derivative(expr, wrt, vars, layout)
+    h = hessian(expr, wrt, vars, layout)
+    outputs = [("value", g.function.expr, g.function.kind == "row"),
+               ("gradient", g.expr, g.arrangement.row),
+               ("hessian", h.expr, h.arrangement.row)]
+    return generate(outputs, g.variables, target, name, Options(structured, dict(sizes or {})))

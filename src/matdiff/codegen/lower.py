@@ -1,0 +1,204 @@
+"""IR → array program (`ops`): one walk over the IR of every output, shared nodes once.
+
+Contract: `Lowerer.output(expr, row, structured)` returns an op whose value equals
+`evaluate(expr)` (as a 1×n row when `row`), except that with `structured` a result of three
+or more axes holding Kronecker deltas (I ⊗ M, M ⊗ I, sums of them) is a
+`runtime.StructuredTensor` whose `.todense()` equals it. IR nodes are memoised by
+structure, so a subexpression shared by value, gradient and Hessian is lowered once.
+
+Deltas never become dense identities inside a computation: an `Identity` factor of an
+einsum merges its two labels; a label the result repeats is a diagonal embedding, kept as
+(core, spec) until it is either added onto a matrix's diagonal, returned structured, or —
+only where a dense tensor is the answer itself — written out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..ir import (
+    Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
+)
+from .contract import Contractor, label_symbols, letters
+from .ops import Graph, Op
+
+
+@dataclass(frozen=True)
+class Parts:
+    """An einsum as core ⊗ deltas: value[out] = core[core_labels], 0 off repeated labels.
+
+    Labels of `out` missing from `core_labels` are broadcast (the core is constant along
+    them); a label repeated in `out` puts the result on that diagonal."""
+
+    core: Op
+    core_labels: tuple[int, ...]
+    out: tuple[int, ...]
+    dims: tuple  # of the result, one per label of `out`
+
+    @property
+    def plain(self) -> bool:
+        return len(set(self.out)) == len(self.out) and set(self.out) == set(self.core_labels)
+
+    def spec(self) -> str:
+        sym = label_symbols([], self.out + self.core_labels)
+        return f"{letters(self.core_labels, sym)}->{letters(self.out, sym)}"
+
+
+class _Union:
+    def __init__(self):
+        self.parent: dict[int, int] = {}
+
+    def find(self, a: int) -> int:
+        while self.parent.get(a, a) != a:
+            a = self.parent[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+class Lowerer:
+    def __init__(self, graph: Graph, contractor: Contractor):
+        self.g = graph
+        self.c = contractor
+        self.memo: dict[Expr, Op] = {}
+
+    # --- outputs ------------------------------------------------------------------------
+    def output(self, e: Expr, row: bool = False, structured: bool = True) -> Op:
+        if structured and e.rank >= 3:
+            op = self._structured(e)
+            if op is not None:
+                return op
+        op = self.lower(e)
+        return self.g.op("row", (op,), None, (1,) + op.dims) if row and e.rank == 1 else op
+
+    def _structured(self, e: Expr) -> Op | None:
+        terms = e.terms if isinstance(e, Add) else ((1.0, e),)
+        parts = [(c, self.parts(t) if isinstance(t, Einsum) else None) for c, t in terms]
+        if not any(p is not None and not p.plain for _, p in parts):
+            return None
+        args, specs = [], []
+        for (c, t), (_, p) in zip(terms, parts):
+            if p is None or p.plain:
+                p = Parts(self.lower(t), tuple(range(t.rank)), tuple(range(t.rank)), t.dims)
+            args.append(self.scale(c, p.core))
+            specs.append(p.spec())
+        return self.g.op("structured", args, tuple(specs), e.dims)
+
+    # --- nodes --------------------------------------------------------------------------
+    def lower(self, e: Expr) -> Op:
+        op = self.memo.get(e)
+        if op is None:
+            op = self.memo[e] = self._lower(e)
+        return op
+
+    def _lower(self, e: Expr) -> Op:
+        g = self.g
+        if isinstance(e, Var):
+            return g.op("var", (), e.name, e.dims)
+        if isinstance(e, Number):
+            return g.op("lit", (), e.value)
+        if isinstance(e, (Zero, Ones)):
+            return g.op(type(e).__name__.lower(), (), None, e.dims)
+        if isinstance(e, Identity):
+            return g.op("eye", (), None, e.dims)
+        if isinstance(e, (Elementwise, MatrixFunction)):
+            return g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
+        if isinstance(e, Power):
+            if isinstance(e.exponent, Number):
+                return g.op("pow", (self.lower(e.base),), e.exponent.value, e.dims)
+            return g.op("pow", (self.lower(e.base), self.lower(e.exponent)), None, e.dims)
+        if isinstance(e, Add):
+            return self._add(e)
+        if isinstance(e, Einsum):
+            return self.dense(self.parts(e))
+        raise TypeError(f"no code for IR node {type(e).__name__}")
+
+    def scale(self, c: float, x: Op) -> Op:
+        return x if c == 1.0 else self.g.op("add", (x,), (c,), x.dims)
+
+    # --- sums ---------------------------------------------------------------------------
+    def _add(self, e: Add) -> Op:
+        """Σ cᵢ tᵢ: dense terms summed, all-ones terms as a broadcast number, deltas last."""
+        dense, coefs, deltas, constant = [], [], [], 0.0
+        for c, t in e.terms:
+            p = self.parts(t) if isinstance(t, Einsum) else None
+            if isinstance(t, Ones):
+                constant += c
+            elif p is not None and not p.plain:
+                deltas.append((c, p))
+            else:
+                dense.append(self.lower(t))
+                coefs.append(c)
+        if constant:
+            if not dense:
+                dense, coefs = [self.g.op("ones", (), None, e.dims)], [constant]
+            else:
+                dense.append(self.g.op("lit", (), 1.0))
+                coefs.append(constant)
+        if not dense:
+            c, p = deltas.pop(0)
+            dense, coefs = [self.dense(p)], [c]
+        acc = dense[0] if coefs == [1.0] else self.g.op("add", dense, tuple(coefs), e.dims)
+        for c, p in deltas:
+            acc = self._add_delta(acc, c, p)
+        return acc
+
+    def _add_delta(self, acc: Op, c: float, p: Parts) -> Op:
+        if len(p.out) == 2 and p.out[0] == p.out[1]:  # a matrix plus c·diag(core)
+            return self.g.op("add_diag", (acc, self.scale(c, p.core)), None, acc.dims)
+        return self.g.op("add", (acc, self.dense(p)), (1.0, c), acc.dims)
+
+    # --- einsums ------------------------------------------------------------------------
+    def parts(self, e: Einsum) -> Parts:
+        """The einsum as a core contraction and the deltas around it."""
+        labels = _Union()
+        for op, ix in zip(e.operands, e.indices):
+            if isinstance(op, Identity):
+                labels.union(*ix)  # δ(a,b) T[…b…] = T[…a…]
+        dims = e.label_dims()
+        operands, scalars = [], []
+        indices = [tuple(labels.find(a) for a in ix) for ix in e.indices]
+        out = tuple(labels.find(a) for a in e.out)
+        for k, (op, ix) in enumerate(zip(e.operands, indices)):
+            if isinstance(op, (Identity, Ones)):
+                continue  # merged above; all-ones is 1 along every label
+            if op.rank == 0:
+                scalars.append(self.lower(op))
+            elif _is_square(op) and _private(k, indices, out):
+                operands += [(self.lower(op.base), ix)] * 2  # Σ u² = u·u: a dot product
+            else:
+                operands.append((self.lower(op), ix))
+        carried = {a for _, ix in operands for a in ix}
+        core_out = tuple(a for a in dict.fromkeys(out) if a in carried)
+        for a in sorted({a for ix in indices for a in ix} - carried - set(out)):
+            scalars.append(self.g.op("size", (), dims[a]))  # Σ_a 1 = n
+        core = self.c.contract(operands, core_out) if operands else None
+        for s in scalars:
+            core = s if core is None else self.g.op("mul", (s, core), None, core.dims)
+        if core is None:
+            core = self.g.op("lit", (), 1.0)
+        return Parts(core, core_out, out, e.dims)
+
+    def dense(self, p: Parts) -> Op:
+        """The value of `p` as an ordinary array of the result's dims."""
+        if p.plain:
+            return p.core
+        dims = p.dims
+        if len(set(p.out)) == len(p.out):  # broadcast only
+            view = self.c.align(p.core, p.core_labels, p.out)
+            return self.g.op("broadcast", (view,), None, dims)
+        return self.g.op("embed", (p.core,), p.spec(), dims)
+
+
+def _is_square(op: Expr) -> bool:
+    return isinstance(op, Power) and op.exponent == Number(2.0)
+
+
+def _private(k: int, indices: list[tuple[int, ...]], out: tuple[int, ...]) -> bool:
+    """True when operand k's labels are distinct, summed, and carried by no other operand."""
+    mine = indices[k]
+    others = {a for j, ix in enumerate(indices) if j != k for a in ix}
+    return len(set(mine)) == len(mine) and not set(mine) & (others | set(out))

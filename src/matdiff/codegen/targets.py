@@ -1,0 +1,165 @@
+"""The per-target table: how each array operation is spelled in NumPy, JAX and PyTorch.
+
+A `Target` is data only: format templates whose fields are filled by `printer.py` with
+fragments of generated code (`{x}`, `{a}`, `{b}`; `{x_}` is `{x}` parenthesized unless it
+is an atom, for templates that apply an operator to it), shapes and axis tuples written by
+matdiff. Entry-wise functions are keyed by the names of `rules.ELEMENTWISE`, matrix
+functions by `rules.MATRIX_FUNCTIONS`; the tests check both tables are complete for every
+target, so adding a function to the rules without code here fails loudly.
+
+Multi-line templates (`softmax` in NumPy) are tuples of statements assigning `{out}`; their
+`{x}` is always a plain name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    imports: tuple[str, ...]
+    xp: str  # the array module's alias, passed to StructuredTensor
+    asarray: str
+    scalar: str  # a literal answer as this target's 0-d value
+    zeros: str
+    ones: str
+    eye: str
+    sum_all: str
+    sum_axes: str
+    permute: str
+    einsum: str
+    tensordot: str
+    diagonal: str
+    broadcast: str
+    diag: str
+    copy: str | None  # None: arrays are immutable (JAX), no copy needed
+    add_diag: tuple[str, ...]
+    entrywise: dict[str, str | tuple[str, ...]]
+    matrix: dict[str, str | tuple[str, ...]]
+    power: dict[float, str] = field(default_factory=dict)
+    reserved: frozenset[str] = frozenset()
+
+
+def _numpy_like(xp: str) -> dict[str, str]:
+    """Entry-wise templates shared by NumPy and JAX (same names under another alias)."""
+    table = {f: f"{xp}.{f}({{x}})" for f in (
+        "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
+        "sign", "sqrt")}
+    table["relu"] = f"{xp}.maximum({{x}}, 0.0)"
+    return table
+
+
+NUMPY = Target(
+    name="numpy",
+    imports=("import numpy as np",),
+    xp="np",
+    asarray="np.asarray({x}, dtype=np.float64)",
+    scalar="np.float64({x})",
+    zeros="np.zeros({shape})",
+    ones="np.ones({shape})",
+    eye="np.eye({n})",
+    sum_all="np.sum({x})",
+    sum_axes="np.sum({x}, axis={axes})",
+    permute="np.transpose({x}, {perm})",
+    einsum="np.einsum({spec}, {args})",
+    tensordot="np.tensordot({a}, {b}, axes={axes})",
+    diagonal="np.diagonal({x})",
+    broadcast="np.broadcast_to({x}, {shape})",
+    diag="np.diag({x})",
+    copy="{x}.copy()",
+    add_diag=("{out}[np.diag_indices({n})] += {b}",),
+    entrywise={
+        **_numpy_like("np"),
+        # σ(x) = exp(-log(1 + exp(-x))): no overflow for any x
+        "sigmoid": "np.exp(-np.logaddexp(0.0, -{x_}))",
+    },
+    matrix={
+        "inv": "np.linalg.inv({x})",
+        "det": "np.linalg.det({x})",
+        "logdet": "np.linalg.slogdet({x})[1]",  # log |det X|
+        "softmax": ("{out} = np.exp({x} - np.max({x}))", "{out} = {out} / np.sum({out})"),
+        "logsumexp": ("{out} = np.max({x})",
+                      "{out} = {out} + np.log(np.sum(np.exp({x} - {out})))"),
+    },
+    power={0.5: "np.sqrt({x})"},
+    reserved=frozenset({"np"}),
+)
+
+JAX = Target(
+    name="jax",
+    imports=("import jax", "import jax.numpy as jnp"),
+    xp="jnp",
+    asarray="jnp.asarray({x})",
+    scalar="jnp.asarray({x})",
+    zeros="jnp.zeros({shape})",
+    ones="jnp.ones({shape})",
+    eye="jnp.eye({n})",
+    sum_all="jnp.sum({x})",
+    sum_axes="jnp.sum({x}, axis={axes})",
+    permute="jnp.transpose({x}, {perm})",
+    einsum="jnp.einsum({spec}, {args})",
+    tensordot="jnp.tensordot({a}, {b}, axes={axes})",
+    diagonal="jnp.diagonal({x})",
+    broadcast="jnp.broadcast_to({x}, {shape})",
+    diag="jnp.diag({x})",
+    copy=None,
+    add_diag=("{out} = {a}.at[jnp.diag_indices({n})].add({b})",),
+    entrywise={**_numpy_like("jnp"), "sigmoid": "jax.nn.sigmoid({x})"},
+    matrix={
+        "inv": "jnp.linalg.inv({x})",
+        "det": "jnp.linalg.det({x})",
+        "logdet": "jnp.linalg.slogdet({x})[1]",
+        "softmax": "jax.nn.softmax({x})",
+        "logsumexp": "jax.nn.logsumexp({x})",
+    },
+    power={0.5: "jnp.sqrt({x})"},
+    reserved=frozenset({"jax", "jnp"}),
+)
+
+TORCH = Target(
+    name="torch",
+    imports=("import torch",),
+    xp="torch",
+    asarray="torch.as_tensor({x}, dtype=torch.float64)",
+    scalar="torch.tensor({x}, dtype=torch.float64)",
+    zeros="torch.zeros({shape}, dtype=torch.float64)",
+    ones="torch.ones({shape}, dtype=torch.float64)",
+    eye="torch.eye({n}, dtype=torch.float64)",
+    sum_all="torch.sum({x})",
+    sum_axes="torch.sum({x}, dim={axes})",
+    permute="torch.permute({x}, {perm})",
+    einsum="torch.einsum({spec}, {args})",
+    tensordot="torch.tensordot({a}, {b}, dims={axes})",
+    diagonal="torch.diagonal({x})",
+    broadcast="torch.broadcast_to({x}, {shape})",
+    diag="torch.diag({x})",
+    copy="{x}.clone()",
+    add_diag=("{out}.diagonal().add_({b})",),
+    entrywise={
+        **{f: f"torch.{f}({{x}})" for f in (
+            "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
+            "sign", "sqrt", "relu", "sigmoid")},
+    },
+    matrix={
+        "inv": "torch.linalg.inv({x})",
+        "det": "torch.linalg.det({x})",
+        "logdet": "torch.linalg.slogdet({x})[1]",
+        "softmax": "torch.softmax({x}, dim=0)",
+        "logsumexp": "torch.logsumexp({x}, dim=0)",
+    },
+    power={0.5: "torch.sqrt({x})"},
+    reserved=frozenset({"torch"}),
+)
+
+TARGETS: dict[str, Target] = {t.name: t for t in (NUMPY, JAX, TORCH)}
+
+
+def target(name: str) -> Target:
+    """The target called `name`, or a MatdiffError listing the choices."""
+    if name not in TARGETS:
+        from ..errors import MatdiffError
+
+        raise MatdiffError(f"unknown code target '{name}'; choose one of {', '.join(TARGETS)}")
+    return TARGETS[name]

@@ -1,0 +1,29 @@
+"""Step-by-step derivations that teach the way the seeds do (Parr & Howard, MIT 6.390 A.9).
+
+    d = matdiff.derivative("sin(x^2)", wrt="x", layout="numerator")
+    print(d.explain())                 # plain text
+    d.explain("markdown")              # Markdown with LaTeX
+    d.explain("json")                  # a JSON list of steps for the web page
+    explain_steps(d).steps             # structured steps, each with its IR
+
+Modules: `decompose` (intermediate variables), `local` (their derivatives),
+`chain` (the chain rule), `derive` (the four steps), `output` (formats).
+"""
+
+from __future__ import annotations
+
+from ..errors import MatdiffError
+from .derive import Explanation, explain_steps
+from .output import FORMATS
+from .steps import Check, Partial, Step
+
+
+def explain(d, format: str = "text") -> str:
+    """The derivation of `d` as 'text', 'markdown' or 'json' (always a str)."""
+    if format not in FORMATS:
+        raise MatdiffError(f"unknown explain format '{format}'; choose one of "
+                           + ", ".join(FORMATS))
+    return FORMATS[format](explain_steps(d))
+
+
+__all__ = ["Check", "Explanation", "Partial", "Step", "explain", "explain_steps"]
