@@ -18,9 +18,10 @@ class Form:
 
 @dataclass(frozen=True)
 class Sym(Form):
-    """A variable."""
+    """A variable; a symmetric one is its own transpose."""
 
     name: str
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ class _Converter:
         if kind == "tensor":
             raise NoMatrixForm(e)
         if isinstance(e, Var):
-            return Sym(kind, e.name)
+            return Sym(kind, e.name, e.symmetric and kind == "matrix")
         if isinstance(e, Number):
             return Lit("scalar", e.value)
         if isinstance(e, Ones):
@@ -168,13 +168,39 @@ class _Graph:
 
     def reduce(self, scalars: list[Form]) -> Form | None:
         self._diagonals(scalars)
-        changed = True
-        while changed:
+        while True:
             changed = self._lonely(scalars) or self._merge_vectors() or self._split_by_diag()
-            changed = changed or self._merge_matrices()
-        if any(self.count(a) > 2 for it in self.items for a in it.labels):
+            if changed or self._merge_matrices():
+                continue
+            if not self._stuck() or not self._contract_pair():
+                break
+        if self._stuck():
             raise NoMatrixForm(None)
         return self._paths(scalars)
+
+    def _stuck(self) -> bool:
+        return any(self.count(a) > 2 for it in self.items for a in it.labels)
+
+    def _contract_pair(self) -> bool:
+        """Multiply out two factors joined by an index nobody else uses: (W'*R)[i,b].
+
+        Used only when an index is shared by three matrices, so that what remains
+        becomes an entry-wise product of matrices: ((W'*R) .* M)*X'."""
+        for a in sorted({a for it in self.items for a in it.labels}):
+            if self.count(a) != 2 or a in self.out:
+                continue
+            left, right = [it for it in self.items if a in it.labels]
+            if left is right or len(left.labels) != 2 or len(right.labels) != 2:
+                continue
+            lf = left.form if left.labels[1] == a else transpose(left.form)
+            rf = right.form if right.labels[0] == a else transpose(right.form)
+            other_l = left.labels[0] if left.labels[1] == a else left.labels[1]
+            other_r = right.labels[1] if right.labels[0] == a else right.labels[0]
+            self.items.remove(left)
+            self.items.remove(right)
+            self.items.append(_Item(_product([lf, rf], "matrix"), (other_l, other_r)))
+            return True
+        return False
 
     def _diagonals(self, scalars):
         """X[a,a] → diag(X)[a], or tr(X) when a is summed only there."""
@@ -290,15 +316,17 @@ class _Graph:
 
 
 def _norm2(e: Power, form) -> Form | None:
-    """sum(u.^2)^0.5 → norm2(u)."""
-    s = e.base
-    if not (e.exponent == Number(0.5) and isinstance(s, Einsum) and len(s.operands) == 1
-            and not s.out and len(set(s.indices[0])) == len(s.indices[0])):
+    """sum(u.^2)^p → norm2(u)^(2p) for p = ±1/2, ±3/2 …: a Euclidean norm, named."""
+    s, p = e.base, e.exponent
+    if not (isinstance(p, Number) and (2 * p.value) % 2 == 1 and isinstance(s, Einsum)
+            and len(s.operands) == 1 and not s.out
+            and len(set(s.indices[0])) == len(s.indices[0])):
         return None
     sq = s.operands[0]
-    if isinstance(sq, Power) and sq.exponent == Number(2.0):
-        return Call("scalar", "norm2", form(sq.base))
-    return None
+    if not (isinstance(sq, Power) and sq.exponent == Number(2.0)):
+        return None
+    norm = Call("scalar", "norm2", form(sq.base))
+    return norm if p.value == 0.5 else Pow("scalar", norm, Lit("scalar", 2 * p.value))
 
 
 # --- form builders ---------------------------------------------------------------------
@@ -388,6 +416,8 @@ def transpose(f: Form) -> Form:
         return f
     if isinstance(f, T):
         return f.arg
+    if _symmetric(f):
+        return f
     if isinstance(f, Prod):
         scalars = [x for x in f.factors if x.kind == "scalar"]
         rest = [transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]
@@ -396,11 +426,18 @@ def transpose(f: Form) -> Form:
         terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
         pushed = Sum(kind, tuple(terms))
         return pushed if form_size(pushed) < form_size(T(kind, f)) else T(kind, f)
-    if isinstance(f, Const) and f.kind == "matrix" and f.name in ("eye",):
-        return f
-    if isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix":
-        return f
     return T(kind, f)
+
+
+def _symmetric(f: Form) -> bool:
+    """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
+    if isinstance(f, Sym):
+        return f.symmetric
+    if isinstance(f, Call) and f.fn == "inv":
+        return _symmetric(f.arg)
+    if isinstance(f, Call) and f.fn == "diag":
+        return f.kind == "matrix"
+    return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
 
 
 def form_size(f: Form) -> int:

@@ -235,7 +235,7 @@ def expand_if_smaller(e: Add) -> Expr | None:
     """(a + b)⊙c + … → a⊙c + b⊙c + …, kept only when cancellation makes it smaller."""
     expanded, grew = [], False
     for c, term in e.terms:
-        parts = _distribute(term)
+        parts = _distribute_entrywise(term)
         grew = grew or len(parts) > 1
         expanded += [(c * pc, pt) for pc, pt in parts]
         if len(expanded) > MAX_EXPANDED_TERMS:
@@ -247,19 +247,26 @@ def expand_if_smaller(e: Add) -> Expr | None:
         candidate = simplify(add(*expanded))
     finally:
         _expanding.pop()
-    return candidate if candidate.size() < e.size() else None
+    cancelled = len(candidate.terms) if isinstance(candidate, Add) else 1
+    if cancelled < len(expanded) and candidate.size() < e.size():
+        return candidate
+    return None
 
 
 _expanding: list[bool] = []
 
 
-def _distribute(term: Expr) -> list[tuple[float, Expr]]:
-    """The terms of an einsum with its sum operands multiplied out (one level)."""
+def _distribute_entrywise(term: Expr) -> list[tuple[float, Expr]]:
+    """The terms of an einsum with its entry-wise sum factors multiplied out (one level).
+
+    Only factors whose indices are all kept (Hadamard factors) are distributed:
+    expanding a matrix product `A'*(A*x - b)` never reads better."""
     if not isinstance(term, Einsum):
         return [(1.0, term)]
     parts: list[tuple[float, list[Expr]]] = [(1.0, [])]
-    for op in term.operands:
-        choices = op.terms if isinstance(op, Add) else ((1.0, op),)
+    for op, ix in zip(term.operands, term.indices):
+        entrywise = set(ix) <= set(term.out)
+        choices = op.terms if isinstance(op, Add) and entrywise else ((1.0, op),)
         parts = [(c * oc, ops + [o]) for c, ops in parts for oc, o in choices]
         if len(parts) > MAX_EXPANDED_TERMS:
             return [(1.0, term)]
