@@ -13,8 +13,9 @@ Modules: `decompose` (intermediate variables), `local` (their derivatives),
 from __future__ import annotations
 
 from ..errors import MatdiffError
-from .derive import Explanation, explain_steps
+from .derive import Explanation
 from .output import FORMATS
+from .stages import explain_steps
 from .steps import Check, Partial, Step
 
 

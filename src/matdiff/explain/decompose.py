@@ -54,12 +54,14 @@ class _Lowering(Lowering):
 
 
 def decompose(text: str, decls: dict[str, S.TypeDecl], variables: dict[str, Var],
-              wrt: str) -> list[Intermediate]:
-    """The intermediates of `text` by `wrt`, innermost first (empty when f is a variable)."""
+              wrt: str, first: int = 1) -> list[Intermediate]:
+    """The intermediates of `text` by `wrt`, innermost first (empty when f is a variable).
+
+    Names are numbered from `first` (a second derivative continues the numbering)."""
     tree = parser.parse_text(text)
     lowering = _Lowering(text, decls)
     lowering.lower(tree)  # types every variable and unifies their dims
-    names = _names(variables)
+    names = _names(variables, first)
     raw: list[tuple[str, Typed]] = []
 
     def visit(node: S.Node, is_root: bool) -> S.Node:
@@ -85,13 +87,13 @@ def decompose(text: str, decls: dict[str, S.TypeDecl], variables: dict[str, Var]
     return _resolve(raw, lowering, variables, wrt)
 
 
-def _names(variables: dict[str, Var]):
+def _names(variables: dict[str, Var], first: int):
     """u1, u2, … with the first letter whose names the user's variables leave free."""
     taken = set(variables)
     for prefix in PREFIXES:
         if not any(v.startswith(prefix) and v[len(prefix):].isdigit() for v in taken):
             break
-    k = 0
+    k = first - 1
     while True:
         k += 1
         yield f"{prefix}{k}"

@@ -15,16 +15,16 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from .. import parser
 from ..evaluate import evaluate
-from ..forms import Form, Prod, Sum
-from ..build import split_coefficient
+from ..forms import Form, Lit, Prod, Sum
+from ..build import is_number, split_coefficient
 from ..ir import Expr, Identity, Var
 from ..layout import arrange, arrangement
 from ..matrixform import to_form
 from ..render import render
 from ..simplify import Step as Rewrite
 from ..simplify import simplify
+from ..syntax import TypeDecl
 from .chain import Accumulation, ChainRule
 from .decompose import Intermediate, decompose, substitute
 from .local import describe, is_diagonal, local_derivative
@@ -32,6 +32,7 @@ from .steps import Check, Partial, Step, shape_text
 
 
 NO_REWRITE = "simplify: no rewrite applies"
+SAME_VALUE = "matdiff's printed form of the same value"
 
 
 @dataclass
@@ -42,13 +43,15 @@ class Explanation:
     layout: str  # the layout the steps are shown in
     wrt: Var
     intermediates: list[Intermediate]
+    variables: dict[str, Var]  # the user's
     steps: list[Step] = field(default_factory=list)
+    stage_titles: list[str] = field(default_factory=list)  # for a higher derivative
 
     def bind(self, values: dict) -> dict:
         """`values` of the user's variables plus the value of every intermediate there."""
         out = dict(values)
         for im in self.intermediates:
-            out[im.name] = evaluate(im.full, out)
+            out[im.name] = evaluate(im.full, out, context=self.variables)
         return out
 
 
@@ -66,22 +69,24 @@ def form_of(expr: Expr, row: bool) -> Form:
     return to_form(expr, "row" if row else None)
 
 
-def _declarations(d) -> dict:
-    return {name: decl if not isinstance(decl, str) else parser.parse_type(decl)
-            for name, decl in d.function.declarations.items()}
+def declarations(variables: dict[str, Var]) -> dict[str, TypeDecl]:
+    """Every variable declared with the dims it was typed with (so names stay the same)."""
+    kinds = ("scalar", "vector", "matrix")
+    return {name: TypeDecl(kinds[v.rank] if v.rank <= 2 else "tensor", v.dims, v.symmetric)
+            for name, v in variables.items()}
 
 
-def explain_steps(d) -> Explanation:
-    """The derivation of `d` (a first derivative) as structured steps; see the module doc."""
+def explain_one(d, first: int = 1) -> Explanation:
+    """The derivation of a first derivative `d`; intermediates numbered from `first`."""
     (wrt,) = d.wrt
     x = d.variables[wrt]
     layout = working_layout(d.layout)
-    ims = decompose(d.function.text, _declarations(d), d.variables, wrt)
+    ims = decompose(d.function.text, declarations(d.variables), d.variables, wrt, first)
     title = f"∂f/∂{wrt} for f = {d.function.text}"
-    ex = Explanation(title, layout, x, ims)
+    ex = Explanation(title, layout, x, ims, dict(d.variables))
     if not ims:
         what = "the variable itself" if d.function.expr == x else f"constant in {wrt}"
-        ex.steps.append(_final(d, x, d.function.expr, f"no intermediates: f is {what}"))
+        ex.steps.append(final_step(d, x, d.function.expr, f"no intermediates: f is {what}"))
         return ex
     _Builder(ex, d).run()
     ex.steps = merge_repeats(ex.steps)
@@ -93,7 +98,8 @@ def merge_repeats(steps: list[Step]) -> list[Step]:
     out: list[Step] = []
     for step in steps:
         last = out[-1] if out else None
-        if (last is not None and last.lhs == step.lhs and last.form is not None
+        if (last is not None and last.lhs == step.lhs and last.section == step.section
+                and last.form is not None
                 and step.form is not None
                 and render(last.form, "text") == render(step.form, "text")):
             rule = last.rule if step.rule == NO_REWRITE else f"{last.rule}; {step.rule}"
@@ -190,7 +196,10 @@ class _Builder:
             for p, ir in product:
                 if sum(self._ranks(p)) > 2 or kind is None:
                     return None
-                forms.append(form_of(*self._arrange(ir, *self._ranks(p))))
+                if not is_number(ir, 1.0):  # a factor 1 (∂(a + b)/∂a) is left out
+                    forms.append(form_of(*self._arrange(ir, *self._ranks(p))))
+            forms = forms or [form_of(*self._arrange(product[0][1], *self._ranks(product[0][0])))]
+            forms.sort(key=lambda f: not isinstance(f, Lit))  # numbers commute: write them first
             products.append(forms[0] if len(forms) == 1 else Prod(kind, tuple(forms)))
         return products[0] if len(products) == 1 else Sum(kind, tuple((1.0, p) for p in products))
 
@@ -232,9 +241,8 @@ class _Builder:
             self.push(Step(4, lhs, shown, form_of(shown, row), self._shape(shown, row), rule,
                            check=Check(root.full, x, simplified)))
             rule = "mixed layout: the gradient is written as a column" if converted else \
-                "the same value as matdiff prints it (its rewrites: " + ", ".join(
-                    dict.fromkeys(s.rule for s in self.d.steps)) + ")"
-        self.push(_final(self.d, x, root.full, rule, lhs))
+                SAME_VALUE
+        self.push(final_step(self.d, x, root.full, rule, lhs))
 
 
 def _multiply_rule(diagonal: bool, rewrites: tuple[str, ...]) -> str:
@@ -250,7 +258,7 @@ def _simplify_rule(record: list[Rewrite]) -> str:
     return "simplify: " + ", ".join(names) if names else NO_REWRITE
 
 
-def _final(d, x: Var, function: Expr, rule: str, lhs: Partial | None = None) -> Step:
+def final_step(d, x: Var, function: Expr, rule: str, lhs: Partial | None = None) -> Step:
     """The last step: exactly `str(d)`, in d's layout."""
     return Step(4, lhs or Partial("f", x.name, True), d.expr, d.form(),
                 shape_text(d.expr.dims, d.arrangement.row), rule,

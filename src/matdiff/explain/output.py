@@ -59,6 +59,9 @@ def to_text(ex: Explanation) -> str:
     lines = [ex.title, f"({ex.layout} layout)"]
     previous = None
     for step in ex.steps:
+        if ex.stage_titles and step.stage != getattr(previous, "stage", None):
+            lines += ["", f"Stage {step.stage}: {ex.stage_titles[step.stage - 1]}"]
+            previous = None
         if step.section != getattr(previous, "section", None):
             lines += ["", f"{step.section}. {SECTIONS[step.section]}"]
         lhs = lhs_text(step, "text")
@@ -79,6 +82,9 @@ def to_markdown(ex: Explanation) -> str:
     lines = [f"### {ex.title}", "", f"*{ex.layout} layout*"]
     previous = None
     for step in ex.steps:
+        if ex.stage_titles and step.stage != getattr(previous, "stage", None):
+            lines += ["", f"#### Stage {step.stage}: {ex.stage_titles[step.stage - 1]}"]
+            previous = None
         if step.section != getattr(previous, "section", None):
             lines += ["", f"**{step.section}. {SECTIONS[step.section]}**", ""]
         same = previous is not None and previous.lhs == step.lhs and previous.section == step.section
@@ -100,6 +106,7 @@ def to_json(ex: Explanation) -> str:
     for step in ex.steps:
         lhs_t, lhs_l = lhs_text(step, "text"), lhs_text(step, "latex")
         out.append({
+            "stage": step.stage,
             "section": step.section,
             "title": SECTIONS[step.section],
             "lhs": lhs_t,

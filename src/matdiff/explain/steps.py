@@ -62,6 +62,7 @@ class Step:
     chain: Chain = ()
     shapes: str = ""
     check: Check | None = None
+    stage: int = 1  # which derivative of a second (or higher) derivative
 
 
 def shape_text(dims: tuple, row: bool = False) -> str:
