@@ -481,17 +481,23 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
         if a in label_name:  # a repeated result index: the entry is zero off the diagonal
             continue
         label_name[a] = n
-    deltas = [Delta("scalar", tuple(sorted((label_name[a], n)))) for a, n in zip(e.out, names)
-              if label_name[a] != n]
-    for ix in e.indices:
-        for a in ix:
+    factors: list[Form] = [Delta("scalar", tuple(sorted((label_name[a], n))))
+                           for a, n in zip(e.out, names) if label_name[a] != n]
+    loose: list[int] = []
+    for group in _components(e):
+        matrix = _component_form(e, group, label_name)
+        if matrix is None:
+            loose += group
+        else:
+            factors.append(matrix)
+    for k in loose:
+        for a in e.indices[k]:
             if a not in label_name:
                 label_name[a] = next(summed)
-    factors: list[Form] = list(deltas)
-    for op, ix in zip(e.operands, e.indices):
-        idx = tuple(label_name[a] for a in ix)
-        factors.append(_indexed(op, idx, summed))
-    over = tuple(dict.fromkeys(label_name[a] for ix in e.indices for a in ix
+    for k in loose:
+        idx = tuple(label_name[a] for a in e.indices[k])
+        factors.append(_indexed(e.operands[k], idx, summed))
+    over = tuple(dict.fromkeys(label_name[a] for k in loose for a in e.indices[k]
                                if a not in e.out))
     coef, rest = 1.0, []
     for f in factors:
@@ -501,6 +507,37 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
             rest.append(f)
     body = IndexSum("scalar", over, tuple(rest)) if over else _product(rest, "scalar")
     return _product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+
+
+def _components(e: Einsum) -> list[list[int]]:
+    """Operands grouped by the summed indices that join them."""
+    groups: list[tuple[set[int], list[int]]] = []
+    for k, ix in enumerate(e.indices):
+        inner = {a for a in ix if a not in e.out}
+        joined = [g for g in groups if g[0] & inner]
+        labels, members = set(inner), [k]
+        for g in joined:
+            groups.remove(g)
+            labels |= g[0]
+            members = g[1] + members
+        groups.append((labels, members))
+    return [sorted(members) for _, members in groups]
+
+
+def _component_form(e: Einsum, group: list[int], label_name) -> Form | None:
+    """(V'*V)[j,l]: a group of factors with summed indices and ≤ 2 free ones, in matrix form."""
+    ops = [e.operands[k] for k in group]
+    free = tuple(dict.fromkeys(a for k in group for a in e.indices[k] if a in e.out))
+    if len(group) < 2 or len(free) > 2 or any(op.rank > 2 for op in ops):
+        return None
+    sub = einsum(ops, [e.indices[k] for k in group], free)
+    try:
+        form = _Converter().form(sub)
+    except NoMatrixForm:
+        return None
+    if not free:
+        return form
+    return Indexed("scalar", form, tuple(label_name[a] for a in free))
 
 
 def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
