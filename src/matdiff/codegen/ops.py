@@ -17,7 +17,6 @@ its axes, in order). The kinds and their meaning, for inputs a, b, …:
 | eye         | —                           | the identity (only where it is the answer)     |
 | add         | coefficients                | Σ cᵢ·aᵢ (scalars broadcast)                    |
 | mul         | —                           | a ⊙ b ⊙ … with numpy broadcasting              |
-| neg         | —                           | -a                                             |
 | matmul      | —                           | a @ b (1-D or 2-D operands)                    |
 | tensordot   | (axes of a, axes of b)      | tensordot(a, b, axes)                          |
 | einsum      | spec 'ab,ab->a'             | einsum (pairs with batch and summed labels)    |

@@ -2,7 +2,7 @@
 
 A `Target` is data only: format templates whose fields are filled by `printer.py` with
 fragments of generated code (`{x}`, `{a}`, `{b}`; `{x_}` is `{x}` parenthesized unless it
-is an atom, for templates that apply an operator to it), shapes and axis tuples written by
+is an atom, `{neg_x}` is -x with -(-u) written u), shapes and axis tuples written by
 matdiff. Entry-wise functions are keyed by the names of `rules.ELEMENTWISE`, matrix
 functions by `rules.MATRIX_FUNCTIONS`; the tests check both tables are complete for every
 target, so adding a function to the rules without code here fails loudly.
@@ -66,14 +66,14 @@ NUMPY = Target(
     einsum="np.einsum({spec}, {args})",
     tensordot="np.tensordot({a}, {b}, axes={axes})",
     diagonal="np.diagonal({x})",
-    broadcast="np.broadcast_to({x}, {shape})",
+    broadcast="np.broadcast_to({x}, {shape}).copy()",  # writable, as every other answer
     diag="np.diag({x})",
     copy="{x}.copy()",
     add_diag=("{out}[np.diag_indices({n})] += {b}",),
     entrywise={
         **_numpy_like("np"),
         # σ(x) = exp(-log(1 + exp(-x))): no overflow for any x
-        "sigmoid": "np.exp(-np.logaddexp(0.0, -{x_}))",
+        "sigmoid": "np.exp(-np.logaddexp(0.0, {neg_x}))",
     },
     matrix={
         "inv": "np.linalg.inv({x})",
@@ -133,7 +133,7 @@ TORCH = Target(
     einsum="torch.einsum({spec}, {args})",
     tensordot="torch.tensordot({a}, {b}, dims={axes})",
     diagonal="torch.diagonal({x})",
-    broadcast="torch.broadcast_to({x}, {shape})",
+    broadcast="torch.broadcast_to({x}, {shape}).clone()",
     diag="torch.diag({x})",
     copy="{x}.clone()",
     add_diag=("{out}.diagonal().add_({b})",),
