@@ -164,7 +164,8 @@ def test_mit_weight_derivative_is_a_three_axis_tensor_that_collapses():
     text = lines(derivative("mit-dz-dw"))
     assert "3-axis tensor" in text and "A[j]*delta(i,k)" in text
     layer = lines(derivative("mit-dl-dw-layer"))
-    assert "(n×m×n)(n×1) → m×n" in layer and "MIT A.9.2" in layer
+    assert "(n×m×n)(n×1) → m×n" in layer
+    assert "for any g = du5/du1 the product is A*g': it collapses" in layer  # ∂L/∂W = A (∂L/∂Z)ᵀ
 
 
 def test_mit_activation_derivatives_are_diagonal():

@@ -47,6 +47,21 @@ def contract(left: Expr, right: Expr, out_rank: int, mid_rank: int) -> Expr:
     return einsum([left, right], [o + m, m + i], o + i)
 
 
+def collapse(acc: Accumulation, layout: str, g_name: str) -> tuple[Var, Expr] | None:
+    """MIT A.9.2: contracting a 3-axis local derivative with a free g leaves a matrix.
+
+    For a step df/dx = df/du ∂u/∂x (numerator order) whose ∂u/∂x has 3 or more axes,
+    returns (g, df/dx with df/du replaced by g), simplified; None for any other step."""
+    if len(acc.factors) != 1 or len(acc.factors[0]) != 2:
+        return None
+    (_, upper), (_, local) = acc.factors[0][::-1] if layout == "denominator" else acc.factors[0]
+    mid = local.rank - acc.by.rank
+    if local.rank <= 2 or upper.rank - mid < 0:
+        return None
+    g = Var(g_name, upper.dims)
+    return g, simplify(contract(g, local, upper.rank - mid, mid))
+
+
 class ChainRule:
     """Accumulates derivatives through the intermediates in forward or backward order."""
 
@@ -93,7 +108,8 @@ class ChainRule:
                     terms.append([(partial, ir, 0)])
                 else:
                     rank = self.by_name[a].var.rank
-                    terms.append([(partial, ir, 0), (Partial(a, x.name, a in shown_names), done[a], rank)])
+                    total = Partial(a, x.name, a in shown_names)
+                    terms.append([(partial, ir, 0), (total, done[a], rank)])
             acc = self._accumulate(Partial(u.name, x.name, True), terms, u.full, x)
             done[u.name] = acc.result
             if len(terms) > 1 or len(terms[0]) > 1:

@@ -25,7 +25,7 @@ from ..render import render
 from ..simplify import Step as Rewrite
 from ..simplify import simplify
 from ..syntax import TypeDecl
-from .chain import Accumulation, ChainRule
+from .chain import Accumulation, ChainRule, collapse
 from .decompose import Intermediate, decompose, substitute
 from .local import describe, is_diagonal, local_derivative
 from .steps import Check, Partial, Step, shape_text
@@ -213,12 +213,26 @@ class _Builder:
         else:
             name = "vector chain rule" + (f", summed over {len(acc.chain)} paths (total "
                                           "derivative)" if several else "")
+        return name, self._tensor_note(acc, partials)
+
+    def _tensor_note(self, acc: Accumulation, partials: list[Partial]) -> str:
+        """How a 3-axis factor collapses to a matrix in this product (MIT A.9.2)."""
         tensors = [p for p in partials if sum(self._ranks(p)) > 2]
-        note = "".join(
-            f"∂{p.num}/∂{p.den} has {sum(self._ranks(p))} axes: contracted with the other "
-            "factor over the axes they share, it collapses to a matrix (MIT A.9.2). "
-            for p in tensors).strip()
-        return name, note
+        if not tensors:
+            return ""
+        p = tensors[0]
+        head = f"∂{p.num}/∂{p.den} has {sum(self._ranks(p))} axes, but "
+        name = next(n for n in ("g", "g0", "g00", "g000") if n not in self.ex.variables)
+        found = collapse(acc, self.layout, name)
+        if found is None:
+            return head + "summed against the other factor over the axes they share it " \
+                "collapses to a matrix (MIT A.9.2)"
+        g, collapsed = found
+        other = next(q for q in partials if q != p)
+        shown, row = self._arrange(collapsed, *self._ranks(acc.lhs))
+        text = render(form_of(shown, row), "text")
+        return head + f"for any {g.name} = d{other.num}/d{other.den} the product is " \
+            f"{text}: it collapses to a matrix (MIT A.9.2)"
 
     # --- 4. substitute back and simplify ------------------------------------------------
     def _substitute(self, final: Expr) -> None:
@@ -261,5 +275,5 @@ def _simplify_rule(record: list[Rewrite]) -> str:
 def final_step(d, x: Var, function: Expr, rule: str, lhs: Partial | None = None) -> Step:
     """The last step: exactly `str(d)`, in d's layout."""
     return Step(4, lhs or Partial("f", x.name, True), d.expr, d.form(),
-                shape_text(d.expr.dims, d.arrangement.row), rule,
+                shape_text(d.expr.dims, d.arrangement.row), rule, d.arrangement.note,
                 check=Check(function, x, d.mixed))

@@ -14,8 +14,6 @@ from ..render import render
 from .derive import Explanation
 from .steps import SECTIONS, Partial, Step
 
-STYLES = {"text": "text", "markdown": "latex", "json": "text"}
-
 
 def _symbol(name: str, style: str) -> str:
     return render(Sym("scalar", name), style)
@@ -45,7 +43,13 @@ def rhs_text(step: Step, style: str) -> str:
                       for product in step.chain)
 
 
-def _tag(step: Step, style: str) -> str:
+def _continues(previous: Step | None, step: Step) -> bool:
+    """True when `step` goes on from `previous` (printed as `= …` under it)."""
+    return previous is not None and previous.lhs == step.lhs \
+        and previous.section == step.section
+
+
+def _tag(step: Step, style: str) -> tuple[str, str]:
     shape = step.shapes or step.shape
     if style == "latex":
         shape = shape.replace("×", r"\times ").replace("→", r"\to")
@@ -65,8 +69,7 @@ def to_text(ex: Explanation) -> str:
         if step.section != getattr(previous, "section", None):
             lines += ["", f"{step.section}. {SECTIONS[step.section]}"]
         lhs = lhs_text(step, "text")
-        same = previous is not None and previous.lhs == step.lhs and previous.section == step.section
-        head = " " * len(lhs) if same else lhs
+        head = " " * len(lhs) if _continues(previous, step) else lhs
         shape, rule = _tag(step, "text")
         lines.append(f"   {head} = {rhs_text(step, 'text')}    [{shape}; {rule}]")
         if step.note:
@@ -87,8 +90,7 @@ def to_markdown(ex: Explanation) -> str:
             previous = None
         if step.section != getattr(previous, "section", None):
             lines += ["", f"**{step.section}. {SECTIONS[step.section]}**", ""]
-        same = previous is not None and previous.lhs == step.lhs and previous.section == step.section
-        lhs = "" if same else lhs_text(step, "latex")
+        lhs = "" if _continues(previous, step) else lhs_text(step, "latex")
         shape, rule = _tag(step, "latex")
         lines.append(f"- ${lhs} = {rhs_text(step, 'latex')}$ &nbsp; ${shape}$ — *{rule}*")
         if step.note:
