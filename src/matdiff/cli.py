@@ -1,7 +1,7 @@
 """The `matdiff` command: differentiate an expression and print the result.
 
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
-            [--hessian] [--check] [--format text|unicode|latex|json]
+            [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
 
 Bad input prints the error and exits with status 2; no traceback.
@@ -17,7 +17,8 @@ from .api import derivative
 from .errors import MatdiffError
 from .layout import LAYOUTS
 
-FORMATS = ("text", "unicode", "latex", "json")
+CODE_FORMATS = ("numpy", "jax", "torch")  # Python source of the derivative (matdiff.codegen)
+FORMATS = ("text", "unicode", "latex", "json") + CODE_FORMATS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +55,12 @@ def run(argv: list[str] | None = None) -> int:
     if args.explain:
         print(d.explain(args.explain), end="")
         return 0
+    if args.format in CODE_FORMATS:
+        print(d.code(args.format), end="")
+        report = d.check() if args.check else None
+        if report is not None:
+            print(report, file=sys.stderr)
+        return 0 if report is None or report.ok else 1
     if args.format == "json":
         payload = d.to_dict()
         if args.check:
