@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from .. import parser
 from .. import syntax as S
 from ..ir import Expr, Identity, Ones, Var, Zero, map_bottom_up, walk
-from ..lower import Lowering, Typed
+from ..lower import DIM_NAMES, Lowering, Typed
 
 PREFIXES = ("u", "v", "t", "q", "z")
 
@@ -147,8 +147,13 @@ def _resolve(raw, lowering: _Lowering, variables: dict[str, Var], wrt: str):
             for d, resolved in zip(var.dims, variables[name].dims):
                 names.setdefault(lowering.dims.find(d), resolved)
 
+    spare = (n for n in DIM_NAMES + tuple(f"n{i}" for i in range(1, 1000))
+             if n not in set(names.values()))
+
     def fix(d):
         root = lowering.dims.find(d)
+        if root not in names and isinstance(root, str) and root.startswith("?"):
+            names[root] = next(spare)  # a size no variable fixes, named as lowering does
         return names.get(root, root)
 
     out: list[Intermediate] = []
