@@ -95,7 +95,8 @@ class Expression:
                              self.kind == "row")
 
     def form(self):
-        return to_form(self.expr, "row" if self.kind == "row" else None)
+        with _deep_recursion():
+            return to_form(self.expr, "row" if self.kind == "row" else None)
 
     def __str__(self) -> str:
         return render(self.form(), "text")
@@ -177,7 +178,8 @@ class Derivative:
 
     # --- printing ---
     def form(self):
-        return to_form(self.expr, "row" if self.arrangement.row else None)
+        with _deep_recursion():
+            return to_form(self.expr, "row" if self.arrangement.row else None)
 
     def __str__(self) -> str:
         return render(self.form(), "text")

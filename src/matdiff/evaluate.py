@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Mapping
 
 import numpy as np
+import opt_einsum
 
 from .errors import ShapeError
 from .ir import (
@@ -84,10 +85,10 @@ def _einsum(node: Einsum, args, env, sizes):
     operands = []
     for arr, ix in zip(args, node.indices):
         operands += [arr, list(ix)]
-    if unique_out:
-        value = np.einsum(*operands, list(unique_out), optimize=len(args) > 2)
-    else:
-        value = np.einsum(*operands, [], optimize=len(args) > 2)
+    if len(args) <= 2:
+        value = np.einsum(*operands, list(unique_out))
+    else:  # opt_einsum: a good contraction order, and no limit on the number of operands
+        value = opt_einsum.contract(*operands, list(unique_out))
     if unique_out == node.out:
         return value
     result = np.zeros(_shape(node.dims, sizes))

@@ -355,24 +355,38 @@ def _positive_first(terms):
 
 
 def _product(factors: list[Form], kind: str) -> Form:
-    """A product with nested products flattened and numbers folded to the front."""
-    flat: list[Form] = []
+    """A product: numbers folded to the front, then scalar factors, then the matrix chain.
+
+    A scalar made of vectors (`y'*y`) moves to the front as a whole: written
+    first, `y'*y*A` still reads as (y'*y)*A."""
+    coef, scalars, chain = 1.0, [], []
     for f in factors:
-        flat.extend(f.factors if isinstance(f, Prod) else [f])
-    coef = 1.0
-    rest = []
-    for f in flat:
         if isinstance(f, Lit):
             coef *= f.value
+        elif isinstance(f, Prod) and f.kind == "scalar":
+            inner = [x for x in f.factors if not isinstance(x, Lit)]
+            for x in f.factors:
+                coef *= x.value if isinstance(x, Lit) else 1.0
+            if all(x.kind == "scalar" for x in inner):
+                scalars.extend(inner)
+            else:  # y'*y stays one unit: its row and column must stay together
+                scalars.append(inner[0] if len(inner) == 1 else Prod("scalar", tuple(inner)))
+        elif isinstance(f, Prod):
+            for x in f.factors:
+                if isinstance(x, Lit):
+                    coef *= x.value
+                elif x.kind == "scalar":
+                    scalars.append(x)
+                else:
+                    chain.append(x)
+        elif f.kind == "scalar":
+            scalars.append(f)
         else:
-            rest.append(f)
-    rest = _ones_to_sums(rest)
+            chain.append(f)
+    rest = _ones_to_sums(scalars + chain)
     if coef < 0:
         rest, flipped = _negate_a_difference(rest)
         coef = -coef if flipped else coef
-    scalars = [f for f in rest if f.kind == "scalar"]
-    others = [f for f in rest if f.kind != "scalar"]
-    rest = scalars + others
     if coef != 1.0 or not rest:
         rest.insert(0, Lit("scalar", coef))
     return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))

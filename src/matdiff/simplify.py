@@ -169,6 +169,24 @@ def _reciprocal_of_exp_plus_one(op: Expr) -> Expr | None:
     return None
 
 
+def distribute_tensor_sums(e: Einsum) -> Expr | None:
+    """T·(D₁ + D₂) → T·D₁ + T·D₂ for a sum with 3+ axes (a derivative tensor).
+
+    Such sums have no matrix form; multiplied out, each term contracts its
+    identities away (d(A*A') = dA*A' + A*dA' inside a trace, say)."""
+    if e.rank > 2:
+        return None
+    for k, op in enumerate(e.operands):
+        if isinstance(op, Add) and op.rank > 2:
+            terms = []
+            for c, t in op.terms:
+                ops = list(e.operands)
+                ops[k] = t
+                terms.append((c, einsum(ops, e.indices, e.out)))
+            return add(*terms)
+    return None
+
+
 def inverse_cancel(e: Einsum) -> Expr | None:
     """X·inv(X) → I and inv(X)·X → I, however the two factors are oriented."""
     for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
@@ -295,6 +313,8 @@ def _splits(term: Einsum):
 
 
 RULES: tuple[Rule, ...] = (
+    Rule("distribute-tensor-sums", "T·(D₁ + D₂) → T·D₁ + T·D₂ when D has 3+ axes", Einsum,
+         distribute_tensor_sums),
     Rule("contract-identity", "δ(a,b)·T[…b…] → T[…a…]", Einsum, contract_identity),
     Rule("identity-row-sum", "Σ_a δ(a,b) → 1_b", Einsum, identity_row_sum),
     Rule("absorb-ones", "1[a]·T[a] → T[a]", Einsum, absorb_ones),
