@@ -215,7 +215,7 @@ class Derivative:
         return {"text/plain": str(self), "text/latex": self._repr_latex_()}
 
     def explain(self, format: str = "text"):
-        """A step-by-step derivation: 'text' or 'markdown' (str), 'json' (list of steps)."""
+        """A step-by-step derivation, as text: 'text', 'markdown' (LaTeX) or 'json' (step list)."""
         from .explain import explain
 
         return explain(self, format)
