@@ -296,8 +296,9 @@ class _Printer:
             return True  # parenthesized
         if isinstance(f, Sym):
             return _single_letter(self.s.symbol(f.name))
-        if isinstance(f, Lit):
-            return side == "right" and self.show(f)[1] == ATOM  # 2x, never x2
+        if isinstance(f, Lit):  # 2x and −2x, never x2 (nor 2×10⁻⁸x)
+            plain = number_text(abs(f.value))
+            return side == "right" and self.s.number(plain) == plain
         if isinstance(f, Const):
             return True
         if isinstance(f, T) or (isinstance(f, Call) and f.fn == "inv" and self.s.inverse):
@@ -340,10 +341,11 @@ class _Printer:
             return self.show(Had(f.kind, (ones, f)))
         base = self.at(f.base, ATOM if self.s.name != "text" else POSTFIX)
         exp_text, exp_prec = self.show(f.exponent)
-        superscript = self.s.name == "unicode" and _is_integer_lit(f.exponent)  # x⁻¹, not x^(−1)
+        hadamard = f.kind == "matrix" and self.s.hadamard_power is not None
+        superscript = self.s.name == "unicode" and _is_integer_lit(f.exponent) and not hadamard
         if exp_prec < ATOM and self.s.name != "latex" and not superscript:
-            exp_text = self.s.paren(exp_text)
-        if f.kind == "matrix" and self.s.hadamard_power:
+            exp_text = self.s.paren(exp_text)  # a^(b − 1), x^(−1) only as a^∘(−1)
+        if hadamard:
             return self.s.hadamard_power(base, exp_text), POWER
         return self.s.power(base, exp_text, f.kind != "scalar"), POWER
 
