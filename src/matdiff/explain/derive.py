@@ -250,7 +250,8 @@ class _Builder:
         rule = _simplify_rule(record)
         converted = self.d.layout == "mixed" and self.d.arrangement != arrangement(
             root.var.rank, x.rank, "numerator")
-        if simplified != self.d.mixed or converted:
+        as_d = form_of(arrange(simplified, self.d.arrangement), self.d.arrangement.row)
+        if render(as_d, "text") != str(self.d) or converted:
             shown, row = self._arrange(simplified, root.var.rank, x.rank)
             self.push(Step(4, lhs, shown, form_of(shown, row), self._shape(shown, row), rule,
                            check=Check(root.full, x, simplified)))
