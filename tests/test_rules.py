@@ -16,7 +16,7 @@ import zlib
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
@@ -112,5 +112,9 @@ def test_simplify_keeps_values_of_random_expressions_and_derivatives(text, data)
         with np.errstate(all="ignore"):
             before = np.asarray(evaluate(raw, values, context=e.variables), dtype=float)
         assume(np.all(np.isfinite(before)) and np.abs(before).max(initial=0.0) < 1e8)
-        assert_same_values(raw, simplify(raw), values, e.variables,
+        steps: list = []
+        simplified = simplify(raw, steps)
+        for rule in sorted({step.rule for step in steps}):
+            event(f"rule {rule}")  # --hypothesis-show-statistics: which rules were exercised
+        assert_same_values(raw, simplified, values, e.variables,
                            f"{text} (wrt {wrt})" if raw is not e.expr else text)
