@@ -128,6 +128,35 @@ class Contractor:
 
     # --- one pair ----------------------------------------------------------------------------
     def pair(self, a: Operand, b: Operand, keep: set[int], want: Labels | None) -> Operand:
+        """a ⊙ b summed over the labels `keep` lacks; a number factor of an operand moves to
+        the result when that is smaller: (2 R) @ V is computed as 2 (R @ V)."""
+        (x, la), (y, lb) = a, b
+        summed = set(la) & set(lb) - keep
+        free = (set(la) | set(lb)) - summed
+        dims = dict(zip(la, x.dims)) | dict(zip(lb, y.dims))
+        out_size = self._count([dims[s] for s in free])
+        coef, ops = 1.0, []
+        for op, ix in (a, b):
+            c, inner = split_scale(op)
+            if c != 1.0 and out_size <= self._count(op.dims):
+                coef, op = coef * c, inner
+            ops.append((op, ix))
+        op, out = self._pair(ops[0], ops[1], keep, want)
+        return (op if coef == 1.0 else self.scale(coef, op)), out
+
+    def scale(self, c: float, x: Op) -> Op:
+        """c·x, folding c·(d·y) into (c d)·y."""
+        d, inner = split_scale(x)
+        c *= d
+        return inner if c == 1.0 else self.g.op("add", (inner,), (c,), x.dims)
+
+    def _count(self, dims) -> int:
+        total = 1
+        for d in dims:
+            total *= self.size(d)
+        return total
+
+    def _pair(self, a: Operand, b: Operand, keep: set[int], want: Labels | None) -> Operand:
         (x, la), (y, lb) = a, b
         shared = set(la) & set(lb)
         summed = [s for s in la if s in shared and s not in keep]
@@ -163,7 +192,20 @@ class Contractor:
             # v'B is written B'v, and (AB)' as B'A': the matrix stays on the left
             left, right, fa, fb = self.transpose(right), self.transpose(left), fb, fa
         out = fa + fb
-        return self.g.op("matmul", (left, right), None, self._dims(a, b, out)), out
+        dims = self._dims(a, b, out)
+        terms = self._matrix_terms(left) if right.rank == 1 else None
+        if terms:  # (A + B) v = A v + B v: two passes over matrices instead of three
+            prods = [self.g.op("matmul", (m, right), None, dims) for _, m in terms]
+            return self.g.op("add", prods, tuple(c for c, _ in terms), dims), out
+        return self.g.op("matmul", (left, right), None, dims), out
+
+    def _matrix_terms(self, m: Op) -> list[tuple[float, Op]] | None:
+        """The terms of a sum of matrices (under at most one transpose), else None."""
+        flip = m.kind == "T"
+        m = m.args[0] if flip else m
+        if m.kind != "add" or len(m.args) < 2 or any(t.rank != 2 for t in m.args):
+            return None
+        return [(c, self.transpose(t) if flip else t) for c, t in zip(m.attr, m.args)]
 
     @staticmethod
     def _dims(a: Operand, b: Operand, out: Labels) -> tuple:
@@ -171,6 +213,13 @@ class Contractor:
         for x, ix in (a, b):
             dim.update(zip(ix, x.dims))
         return tuple(dim[s] for s in out)
+
+
+def split_scale(x: Op) -> tuple[float, Op]:
+    """(c, y) with x = c·y; (1, x) when x is not a scaled op."""
+    if x.kind == "add" and len(x.args) == 1:
+        return x.attr[0], x.args[0]
+    return 1.0, x
 
 
 def _spread(dims: tuple, pattern: tuple[str, ...]) -> tuple:

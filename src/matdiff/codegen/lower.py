@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
-from .contract import Contractor, label_symbols, letters
+from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
 
 
@@ -117,7 +117,7 @@ class Lowerer:
         raise TypeError(f"no code for IR node {type(e).__name__}")
 
     def scale(self, c: float, x: Op) -> Op:
-        return x if c == 1.0 else self.g.op("add", (x,), (c,), x.dims)
+        return self.c.scale(c, x)
 
     # --- sums ---------------------------------------------------------------------------
     def _add(self, e: Add) -> Op:
@@ -141,10 +141,25 @@ class Lowerer:
         if not dense:
             c, p = deltas.pop(0)
             dense, coefs = [self.dense(p)], [c]
-        acc = dense[0] if coefs == [1.0] else self.g.op("add", dense, tuple(coefs), e.dims)
+        acc = self._combine(dense, coefs, e.dims)
         for c, p in deltas:
             acc = self._add_delta(acc, c, p)
         return acc
+
+    def _combine(self, terms: list[Op], coefs: list[float], dims) -> Op:
+        """Σ cᵢ tᵢ in a canonical form: terms in creation order, a common coefficient in
+        front, so 2 R - 2 T and T - R share the op R - T (up to the sign in front)."""
+        if len(terms) == 1:
+            return self.scale(coefs[0], terms[0])
+        split = [split_scale(t) for t in terms]  # 1·(2 P) + 2 Q → 2 (P + Q)
+        terms, coefs = [t for _, t in split], [c * d for c, (d, _) in zip(coefs, split)]
+        order = sorted(range(len(terms)), key=lambda k: terms[k].uid)
+        terms, coefs = [terms[k] for k in order], [coefs[k] for k in order]
+        c0 = coefs[0]
+        if c0 != 1.0 and all(abs(c) == abs(c0) for c in coefs):
+            inner = self.g.op("add", terms, tuple(c / c0 for c in coefs), dims)
+            return self.scale(c0, inner)
+        return self.g.op("add", terms, tuple(coefs), dims)
 
     def _add_delta(self, acc: Op, c: float, p: Parts) -> Op:
         if len(p.out) == 2 and p.out[0] == p.out[1]:  # a matrix plus c·diag(core)

@@ -22,9 +22,8 @@ def value_grad_hess(T, U, V):
     if tuple(V.shape) != (m, k):
         raise ValueError(f"V must have shape (m, k) = {(m, k)} "
                          f"to match the other inputs; got shape {tuple(V.shape)}")
-    t1 = U @ V.T
-    t2 = T - t1
-    value = np.tensordot(t2, t2, axes=((0, 1), (0, 1)))
-    gradient = -((2 * T - 2 * t1) @ V)
+    t1 = T - U @ V.T
+    value = np.tensordot(t1, t1, axes=((0, 1), (0, 1)))
+    gradient = -2 * (t1 @ V)
     hessian = StructuredTensor(np, (n, k, n, k), [('bc->abac', 2 * (V.T @ V))])
     return value, gradient, hessian

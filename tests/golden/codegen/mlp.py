@@ -29,11 +29,11 @@ def value_grad_hess(W2, W1, X, Y):
         raise ValueError(f"Y must have shape (n, p) = {(n, p)} "
                          f"to match the other inputs; got shape {tuple(Y.shape)}")
     t1 = W1 @ X
-    t2 = W2 @ np.maximum(t1, 0.0)
-    t3 = t2 - Y
-    value = np.tensordot(t3, t3, axes=((0, 1), (0, 1)))
-    t4 = 0.5 * np.sign(t1) + 0.5
-    gradient = (t4 * (W2.T @ (2 * t2 - 2 * Y))) @ X.T
+    t2 = W2 @ np.maximum(t1, 0.0) - Y
+    value = np.tensordot(t2, t2, axes=((0, 1), (0, 1)))
+    t3 = np.sign(t1) + 1
+    gradient = (t3 * (W2.T @ t2)) @ X.T
+    t4 = 0.5 * t3
     t5 = np.tensordot(X[:, :, None] * X.T, t4[:, :, None] * t4.T, axes=((1,), (1,)))
     hessian = 2 * (W2.T @ W2)[:, None, :, None] * np.transpose(t5, (2, 0, 3, 1))
     return value, gradient, hessian

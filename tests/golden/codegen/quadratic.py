@@ -13,8 +13,8 @@ def value_grad_hess(x, A):
     if tuple(A.shape) != (n, n):
         raise ValueError(f"A must have shape (n, n) = {(n, n)} "
                          f"to match the other inputs; got shape {tuple(A.shape)}")
-    value = x @ (A.T @ x)
-    t1 = A + A.T
-    gradient = t1 @ x
-    hessian = t1
+    t1 = A.T @ x
+    value = x @ t1
+    gradient = A @ x + t1
+    hessian = A + A.T
     return value, gradient, hessian

@@ -23,11 +23,10 @@ def value_grad_hess(A, x, b, c):
                          f"to match the other inputs; got shape {tuple(b.shape)}")
     if c.ndim != 0:
         raise ValueError(f"c must be a scalar; got shape {tuple(c.shape)}")
-    t1 = A @ x
-    t2 = t1 - b
-    value = t2 @ t2 + c * (x @ x)
-    gradient = A.T @ (2 * t1 - 2 * b) + 2 * c * x
-    t3 = 2 * (A.T @ A)
-    t3[np.diag_indices(n)] += 2 * c
-    hessian = t3
+    t1 = A @ x - b
+    value = t1 @ t1 + c * (x @ x)
+    gradient = 2 * (A.T @ t1 + c * x)
+    t2 = 2 * (A.T @ A)
+    t2[np.diag_indices(n)] += 2 * c
+    hessian = t2
     return value, gradient, hessian
