@@ -51,6 +51,10 @@ EXAMPLES = {
     "factor-common": ("x'*A*x", "x", "normal"),
     # d det(X Xᵀ + I) holds d(X Xᵀ) = dX Xᵀ + X dXᵀ, a sum of 4-axis tensors, inside a trace
     "distribute-tensor-sums": ("det(X*X' + eye)", "X", "normal"),
+    # (y ⊘ s)ᵀ(diag(s) W − s sᵀ W) → yᵀW − sum(y) sᵀW: distributing lets s ⊘ s cancel
+    "distribute-cancel": ("-y'*log(softmax(A*x))", "x", "normal"),
+    # diag(1 ⊘ (x + 1)) − diag(x ⊘ (x + 1)²) → diag(1 ⊘ (x + 1) − x ⊘ (x + 1)²)
+    "merge-linear": ("x./(x + vector(1))", "x", "positive"),
 }
 RULE_VARS = {**VARS, "z": "vector(n)", "X": "matrix(n,n)"}
 POINTS = 3

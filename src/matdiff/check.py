@@ -20,12 +20,16 @@ from .ir import Dim, Expr, Var
 SAMPLERS = ("normal", "positive", "spd")
 
 
-def default_sizes(variables: Mapping[str, Var]) -> dict[Dim, int]:
-    """Distinct small sizes per dim symbol, so a transposition bug cannot hide."""
+def default_sizes(variables: Mapping[str, Var], reverse: bool = False) -> dict[Dim, int]:
+    """Distinct small sizes per dim symbol, so a transposition bug cannot hide.
+
+    `reverse` hands them out the other way round: X'*X is singular when X is 2×3,
+    not when it is 3×2."""
     symbols = []
     for var in variables.values():
         symbols += [d for d in var.dims if isinstance(d, str) and d not in symbols]
-    return {d: 2 + k for k, d in enumerate(symbols)}
+    sizes = [2 + k for k in range(len(symbols))]
+    return dict(zip(symbols, reversed(sizes) if reverse else sizes))
 
 
 def sample(var: Var, sizes: Mapping[Dim, int], how: str, rng: np.random.Generator):
@@ -103,7 +107,8 @@ def check_derivative(d, values=None, *, seed: int = 0, rtol: float = 1e-6) -> Ch
     last = variables[d.wrt[-1]]
     attempts = [values] if values is not None else [None] * 0
     if values is None:
-        attempts = [random_point(variables, rng, how) for how in SAMPLERS]
+        attempts = [random_point(variables, rng, how, default_sizes(variables, reverse))
+                    for reverse in (False, True) for how in SAMPLERS]
     message = "the function is not finite at any sampled point"
     for point in attempts:
         with np.errstate(all="ignore"):

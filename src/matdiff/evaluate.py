@@ -101,7 +101,10 @@ def _einsum(node: Einsum, args, env, sizes):
 def _matrix_function(node: MatrixFunction, args, env, sizes):
     x = args[0]
     if node.fn == "inv":
-        return np.linalg.inv(x)
+        try:
+            return np.linalg.inv(x)
+        except np.linalg.LinAlgError:  # singular: not a number, like log of a negative
+            return np.full(np.shape(x), np.nan)
     if node.fn == "det":
         return np.linalg.det(x)
     if node.fn == "logdet":

@@ -121,6 +121,8 @@ class _Converter:
         if op.rank == 2 and ix[0] == ix[1] and e.out == (ix[0],):
             return Call("col", "diag", self.form(op))
         if op.rank == 1 and e.out == (ix[0], ix[0]):
+            if isinstance(op, Ones):
+                return Const("matrix", "eye")
             return Call("matrix", "diag", self.form(op))
         return None
 
@@ -393,12 +395,15 @@ def _product(factors: list[Form], kind: str) -> Form:
 
 
 def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
-    """-(a - b)*c → (b - a)*c: a minus sign is absorbed by a factor that is a difference."""
-    for i, f in enumerate(factors):
-        if isinstance(f, Sum) and any(c < 0 for c, _ in f.terms):
-            flipped = Sum(f.kind, tuple(_positive_first([(-c, t) for c, t in f.terms])))
-            return factors[:i] + [flipped] + factors[i + 1:], True
-    return factors, False
+    """-(a - b)*c → (b - a)*c: a minus sign is absorbed by the one factor that is a difference."""
+    differences = [i for i, f in enumerate(factors)
+                   if isinstance(f, Sum) and any(c < 0 for c, _ in f.terms)]
+    if len(differences) != 1:
+        return factors, False
+    i = differences[0]
+    flipped = Sum(factors[i].kind,
+                  tuple(_positive_first([(-c, t) for c, t in factors[i].terms])))
+    return factors[:i] + [flipped] + factors[i + 1:], True
 
 
 def _ones_to_sums(factors: list[Form]) -> list[Form]:

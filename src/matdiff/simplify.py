@@ -94,17 +94,16 @@ def collect_powers(e: Einsum) -> Expr | None:
     """u^p ⊙ u^q → u^(p+q) for factors with the same indices, all of them kept."""
     groups: dict[tuple, list[int]] = {}
     for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
-        if ix and not set(ix) <= set(e.out):
-            continue
         base, p = (op.base, op.exponent) if isinstance(op, Power) else (op, Number(1.0))
-        if p.rank:
-            continue
-        groups.setdefault((base, ix), []).append(k)
+        if not p.rank:
+            groups.setdefault((base, ix), []).append(k)
     for (base, ix), members in groups.items():
         if len(members) > 1:
             exps = [e.operands[k].exponent if isinstance(e.operands[k], Power) else Number(1.0)
                     for k in members]
             merged = power(base, add(*exps))
+            if ix and not set(ix) <= set(e.out) and not isinstance(merged, (Number, Ones)):
+                continue  # keep the inner product x'*x; only a cancellation (s ⊘ s) is taken
             rest = [k for k in range(len(e.operands)) if k not in members]
             return einsum([e.operands[k] for k in rest] + [merged],
                           [e.indices[k] for k in rest] + [ix], e.out)
@@ -246,6 +245,36 @@ def factor_common(e: Add) -> Expr | None:
     return add(combined, *others)
 
 
+def merge_linear_wrappers(e: Add) -> Expr | None:
+    """diag(u) + diag(v) → diag(u + v), tr(A) + tr(B) → tr(A + B): one linear map, applied once."""
+    wrapped = [_as_linear_wrapper(term) for _, term in e.terms]
+    groups: dict[tuple, list[int]] = {}
+    for t, w in enumerate(wrapped):
+        if w is not None:
+            groups.setdefault(w[0], []).append(t)
+    for (_, indices, out), members in groups.items():
+        if len(members) > 1:
+            merged = einsum([add(*((e.terms[t][0], wrapped[t][1]) for t in members))],
+                            [indices], out)
+            rest = [term for t, term in enumerate(e.terms) if t not in members]
+            return add(merged, *rest)
+    return None
+
+
+def _as_linear_wrapper(term: Expr):
+    """(key, inner) when term is a linear map of one tensor: diag(v) with v = the einsum
+    with its result index kept once, or a single-operand einsum (trace, sum, transpose)."""
+    if not isinstance(term, Einsum):
+        return None
+    out = term.out
+    if len(out) == 2 and out[0] == out[1]:
+        inner = einsum(term.operands, term.indices, out[:1])
+        return ((inner.dims, (0,), (0, 0)), inner)
+    if len(term.operands) == 1:
+        return ((term.operands[0].dims, term.indices[0], out), term.operands[0])
+    return None
+
+
 MAX_EXPANDED_TERMS = 32
 
 
@@ -272,6 +301,32 @@ def expand_if_smaller(e: Add) -> Expr | None:
 
 
 _expanding: list[bool] = []
+
+
+def distribute_if_smaller(e: Einsum) -> Expr | None:
+    """T·(a + b) → T·a + T·b, kept only when the terms then cancel to something smaller.
+
+    (y ⊘ s)ᵀ(diag(s) W − s sᵀ W) becomes yᵀW − sum(y) sᵀW this way."""
+    if _expanding or e.size() > MAX_TRIAL_SIZE:
+        return None
+    for k, op in enumerate(e.operands):
+        if isinstance(op, Add) and len(op.terms) <= 4:
+            parts = []
+            for c, t in op.terms:
+                ops = list(e.operands)
+                ops[k] = t
+                parts.append((c, einsum(ops, e.indices, e.out)))
+            _expanding.append(True)
+            try:
+                candidate = simplify(add(*parts))
+            finally:
+                _expanding.pop()
+            if candidate.size() < e.size():
+                return candidate
+    return None
+
+
+MAX_TRIAL_SIZE = 400
 
 
 def _distribute_entrywise(term: Expr) -> list[tuple[float, Expr]]:
@@ -324,9 +379,12 @@ RULES: tuple[Rule, ...] = (
     Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
+    Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,
+         distribute_if_smaller),
     Rule("expand-cancel", "(a + b)⊙c − b⊙c → a⊙c (only when it gets smaller)", Add,
          expand_if_smaller),
     Rule("factor-common", "F·R₁ + F·R₂ → F·(R₁ + R₂)", Add, factor_common),
+    Rule("merge-linear", "diag(u) + diag(v) → diag(u + v)", Add, merge_linear_wrappers),
 )
 
 _BY_TYPE: dict[type, tuple[Rule, ...]] = {}
