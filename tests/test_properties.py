@@ -18,6 +18,7 @@ exactly zero (its kink; the generator makes those, e.g. `norm2(x - x)`).
 from __future__ import annotations
 
 import functools
+import os
 import re
 
 import numpy as np
@@ -40,7 +41,8 @@ LEAVES = {
     "row": ["x'", "y'"],
     "matrix": ["A", "B"],
 }
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
+SETTINGS = settings(max_examples=int(os.environ.get("MATDIFF_EXAMPLES", 60)), deadline=None,
+                    derandomize=not os.environ.get("MATDIFF_EXAMPLES"),
                     suppress_health_check=[HealthCheck.too_slow])
 
 # Entry-wise functions, each as a template that keeps its argument in a tame domain.
