@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from .ir import (
     Add, Dim, Dims, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
@@ -33,6 +35,16 @@ def ones(dims: Dims) -> Expr:
 
 def eye(n: Dim) -> Identity:
     return Identity(n)
+
+
+def finite_number(value, what: str) -> Number:
+    """A folded constant; one that is not finite (1/0, log(0)) is refused, never printed."""
+    value = float(value)
+    if not math.isfinite(value):
+        from .errors import UnsupportedError
+
+        raise UnsupportedError(f"the constant {what} is not a finite number")
+    return Number(value)
 
 
 def is_zero(e: Expr) -> bool:
@@ -265,7 +277,8 @@ def elementwise(fn: str, arg: Expr) -> Expr:
 
     rule = ELEMENTWISE[fn]
     if isinstance(arg, Number):
-        return Number(float(rule.numpy(arg.value)))
+        with np.errstate(all="ignore"):
+            return finite_number(rule.numpy(arg.value), f"{fn}({arg.value:g})")
     if isinstance(arg, Zero) and rule.at_zero is not None:
         return zero(arg.dims) if rule.at_zero == 0 else scale(rule.at_zero, ones(arg.dims))
     return Elementwise(fn, arg)
@@ -282,7 +295,8 @@ def power(base: Expr, exponent: Expr | float) -> Expr:
         if p == 1.0:
             return base
         if isinstance(base, Number):
-            return Number(base.value**p)
+            with np.errstate(all="ignore"):
+                return finite_number(np.power(base.value, p), f"{base.value:g}^{p:g}")
         if isinstance(base, Power) and isinstance(base.exponent, Number) and p == int(p):
             return power(base.base, base.exponent.value * p)
         if isinstance(base, Ones):

@@ -385,13 +385,23 @@ def _product(factors: list[Form], kind: str) -> Form:
             scalars.append(f)
         else:
             chain.append(f)
+    if scalars and isinstance(scalars[0], Prod):  # first, a unit needs no brackets: -0.5*x'*x
+        scalars = list(scalars[0].factors) + scalars[1:]
     rest = _ones_to_sums(scalars + chain)
+    if coef != 1.0 and len(rest) == 1 and _is_reciprocal(rest[0]):
+        rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
     if coef < 0:
         rest, flipped = _negate_a_difference(rest)
         coef = -coef if flipped else coef
     if coef != 1.0 or not rest:
         rest.insert(0, Lit("scalar", coef))
     return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def _is_reciprocal(f: Form) -> bool:
+    """u.^(-k) for a vector or matrix: c times it is written c./u.^k."""
+    return (isinstance(f, Pow) and f.kind != "scalar" and isinstance(f.exponent, Lit)
+            and f.exponent.value < 0)
 
 
 def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
@@ -421,10 +431,19 @@ def _hadamard(factors: list[Form], kind: str) -> Form:
     flat: list[Form] = []
     for f in factors:
         flat.extend(f.factors if isinstance(f, Had) else [f])
+    flat = [x for f in flat for x in _numbers_out(f)]  # (2*u).*v → 2*(u.*v)
     scalars = [f for f in flat if f.kind == "scalar"]
     rest = [f for f in flat if f.kind != "scalar"]
     core = rest[0] if len(rest) == 1 else Had(kind, tuple(rest))
     return _product(scalars + [core], kind) if scalars else core
+
+
+def _numbers_out(f: Form) -> list[Form]:
+    """A product with a numeric coefficient, split into the number and the rest."""
+    if isinstance(f, Prod) and f.kind != "scalar" and isinstance(f.factors[0], Lit):
+        rest = f.factors[1:]
+        return [f.factors[0], rest[0] if len(rest) == 1 else Prod(f.kind, rest)]
+    return [f]
 
 
 def transpose(f: Form) -> Form:
@@ -444,7 +463,11 @@ def transpose(f: Form) -> Form:
     if isinstance(f, Sum):
         terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
         pushed = Sum(kind, tuple(terms))
-        return pushed if form_size(pushed) < form_size(T(kind, f)) else T(kind, f)
+        wrapped = T(kind, f)
+        smaller = form_size(pushed) < form_size(wrapped)
+        if smaller or (f.kind == "matrix" and form_size(pushed) == form_size(wrapped)):
+            return pushed  # (eye + 2*M)' reads eye + 2*M'; a vector keeps (W'*A - y)'
+        return wrapped
     return T(kind, f)
 
 
