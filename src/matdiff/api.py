@@ -113,6 +113,9 @@ class Expression:
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
+
 
 def _oriented(value, row: bool):
     if row and isinstance(value, np.ndarray) and value.ndim == 1:

@@ -64,8 +64,8 @@ class _Converter:
 
     def _form(self, e: Expr) -> Form:
         kind = _kind(e)
-        if kind == "tensor":
-            raise NoMatrixForm(e)
+        if kind == "tensor" and isinstance(e, (Einsum, Identity)):
+            raise NoMatrixForm(e)  # contractions of 3+ axes: index notation
         if isinstance(e, Var):
             return Sym(kind, e.name, e.symmetric and kind == "matrix")
         if isinstance(e, Number):
@@ -501,7 +501,7 @@ def form_size(f: Form) -> int:
 
 def to_index_form(e: Expr) -> Form:
     """`D[i,j,k] = …` with the result's axes named i, j, k, … in order."""
-    names = tuple(OUT_NAMES[k] for k in range(e.rank))
+    names = tuple(OUT_NAMES[k] if e.rank <= len(OUT_NAMES) else f"i{k + 1}" for k in range(e.rank))
     return Entry("scalar", names, _index_body(e, names, _summed_names()))
 
 
@@ -591,7 +591,7 @@ def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
         return to_form(e)
     if isinstance(e, (Add, Einsum)) and e.rank > 2:
         return _index_body(e, idx, summed)
-    if e.rank > 2:
-        raise NoMatrixForm(e)
+    if e.rank > 2:  # a tensor variable, or an entry-wise function of one
+        return Indexed("scalar", _Converter().form(e), idx)
     return Indexed("scalar", to_form(e), idx)
 
