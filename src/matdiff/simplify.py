@@ -12,6 +12,7 @@ algebra's notation.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Callable
 
@@ -287,27 +288,32 @@ def expand_if_smaller(e: Add) -> Expr | None:
         expanded += [(c * pc, pt) for pc, pt in parts]
         if len(expanded) > MAX_EXPANDED_TERMS:
             return None
-    if not grew or _expanding:
+    if not grew or _IN_TRIAL.get():
         return None
-    _expanding.append(True)  # the trial simplification below must not expand again
-    try:
-        candidate = simplify(add(*expanded))
-    finally:
-        _expanding.pop()
+    candidate = _trial(add(*expanded))
     cancelled = len(candidate.terms) if isinstance(candidate, Add) else 1
     if cancelled < len(expanded) and candidate.size() < e.size():
         return candidate
     return None
 
 
-_expanding: list[bool] = []
+_IN_TRIAL: ContextVar[bool] = ContextVar("matdiff_simplify_trial", default=False)
+
+
+def _trial(e: Expr) -> Expr:
+    """Simplify a candidate rewrite; trials do not start trials of their own (no regress)."""
+    token = _IN_TRIAL.set(True)
+    try:
+        return simplify(e)
+    finally:
+        _IN_TRIAL.reset(token)
 
 
 def distribute_if_smaller(e: Einsum) -> Expr | None:
     """T·(a + b) → T·a + T·b, kept only when the terms then cancel to something smaller.
 
     (y ⊘ s)ᵀ(diag(s) W − s sᵀ W) becomes yᵀW − sum(y) sᵀW this way."""
-    if _expanding or e.size() > MAX_TRIAL_SIZE:
+    if _IN_TRIAL.get() or e.size() > MAX_TRIAL_SIZE:
         return None
     for k, op in enumerate(e.operands):
         if isinstance(op, Add) and len(op.terms) <= 4:
@@ -316,11 +322,7 @@ def distribute_if_smaller(e: Einsum) -> Expr | None:
                 ops = list(e.operands)
                 ops[k] = t
                 parts.append((c, einsum(ops, e.indices, e.out)))
-            _expanding.append(True)
-            try:
-                candidate = simplify(add(*parts))
-            finally:
-                _expanding.pop()
+            candidate = _trial(add(*parts))
             if candidate.size() < e.size():
                 return candidate
     return None
