@@ -23,7 +23,7 @@ from .errors import MatdiffError, ParseError, UnsupportedError, did_you_mean
 from .evaluate import evaluate
 from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
-from .lower import Lowered, Lowering
+from .lower import Lowered, lower
 from .matrixform import to_form
 from .render import render
 from .simplify import Step, simplify
@@ -57,21 +57,17 @@ def _lower(text: str, vars: Declarations | None, extra: tuple[str, ...] = ()) ->
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     tree = parser.parse_text(text)
-    lowering = Lowering(text, _declarations(vars))
-    typed = lowering.lower(tree)
+    decls = _declarations(vars)
     for name in extra:
-        _check_variable_name(name, text, lowering)
-        lowering.variable(name)
-    expr, variables = lowering._resolve(typed.expr)
-    return Lowered(expr, typed.kind, variables)
+        _check_variable_name(name, decls)
+    return lower(tree, text, decls, extra)
 
 
-def _check_variable_name(name: str, text: str, lowering: Lowering) -> None:
+def _check_variable_name(name: str, decls) -> None:
     if not isinstance(name, str) or not name.isidentifier() or name == "eye" \
             or name in parser.KNOWN_FUNCTIONS:
-        known = list(lowering.vars)
         raise MatdiffError(f"cannot differentiate by '{name}': not a variable name."
-                           + did_you_mean(str(name), known))
+                           + did_you_mean(str(name), list(decls)))
 
 
 class Expression:

@@ -105,8 +105,12 @@ class Lowering:
             self.dims.declared.update(d for d in decl.dims if isinstance(d, str))
 
     # --- entry point -------------------------------------------------------------
-    def run(self, tree: S.Node) -> Lowered:
+    def run(self, tree: S.Node, also: tuple[str, ...] = ()) -> Lowered:
+        """Lower `tree`; `also` names variables to type even if absent (differentiation
+        by a variable that does not occur gives a zero of the right dims)."""
         typed = self.lower(tree)
+        for name in also:
+            self.variable(name)
         expr, variables = self._resolve(typed.expr)
         return Lowered(expr, typed.kind, variables)
 
@@ -472,6 +476,7 @@ def _integer_literal(node: S.Node) -> int | None:
     return None
 
 
-def lower(tree: S.Node, text: str, decls: dict[str, S.TypeDecl]) -> Lowered:
+def lower(tree: S.Node, text: str, decls: dict[str, S.TypeDecl],
+          also: tuple[str, ...] = ()) -> Lowered:
     """Type-check `tree` and lower it to IR (see the module docstring)."""
-    return Lowering(text, decls).run(tree)
+    return Lowering(text, decls).run(tree, also)
