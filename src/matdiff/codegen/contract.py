@@ -94,11 +94,16 @@ class Contractor:
         return x, labels
 
     # --- the whole contraction ---------------------------------------------------------------
-    def contract(self, operands: list[Operand], out: Labels) -> Op:
+    def contract(self, operands: list[Operand], out: Labels, coef: float = 1.0) -> Op:
+        """`coef` times the contraction; the number multiplies the smallest operand (and
+        moves on to a product's result where that is smaller, see `pair`)."""
         ops = []
         for k, (x, ix) in enumerate(operands):
             others = {a for j, (_, jx) in enumerate(operands) if j != k for a in jx}
             ops.append(self.prepare(x, ix, others | set(out)))
+        if coef != 1.0:
+            k = min(range(len(ops)), key=lambda j: self._count(ops[j][0].dims))
+            ops[k] = (self.scale(coef, ops[k][0]), ops[k][1])
         for step in self._path(ops, out):
             picked = [ops[k] for k in step]
             for k in sorted(step, reverse=True):
@@ -123,7 +128,10 @@ class Contractor:
         sym = label_symbols(ops, out)
         spec = ",".join(letters(ix, sym) for _, ix in ops) + "->" + letters(out, sym)
         shapes = [tuple(self.size(d) for d in x.dims) for x, _ in ops]
-        path, _ = opt_einsum.contract_path(spec, *shapes, shapes=True, optimize="auto-hq")
+        # exhaustive search while it is cheap: it also weighs the entry-wise products that
+        # make big intermediates (auto-hq may scale a 10⁸-entry result instead of its factor)
+        how = "optimal" if len(ops) <= 7 else "auto-hq"
+        path, _ = opt_einsum.contract_path(spec, *shapes, shapes=True, optimize=how)
         return [tuple(step) for step in path]
 
     # --- one pair ----------------------------------------------------------------------------

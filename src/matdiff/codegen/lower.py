@@ -122,6 +122,10 @@ class Lowerer:
     # --- sums ---------------------------------------------------------------------------
     def _add(self, e: Add) -> Op:
         """Σ cᵢ tᵢ: dense terms summed, all-ones terms as a broadcast number, deltas last."""
+        if len(e.terms) == 1 and isinstance(e.terms[0][1], Einsum):
+            p = self.parts(e.terms[0][1], e.terms[0][0])  # c·einsum: c on its smallest factor
+            if p.plain:
+                return p.core
         dense, coefs, deltas, constant = [], [], [], 0.0
         for c, t in e.terms:
             p = self.parts(t) if isinstance(t, Einsum) else None
@@ -167,8 +171,8 @@ class Lowerer:
         return self.g.op("add", (acc, self.dense(p)), (1.0, c), acc.dims)
 
     # --- einsums ------------------------------------------------------------------------
-    def parts(self, e: Einsum) -> Parts:
-        """The einsum as a core contraction and the deltas around it."""
+    def parts(self, e: Einsum, coef: float = 1.0) -> Parts:
+        """coef·e as a core contraction and the deltas around it."""
         labels = _Union()
         for op, ix in zip(e.operands, e.indices):
             if isinstance(op, Identity):
@@ -190,9 +194,13 @@ class Lowerer:
         core_out = tuple(a for a in dict.fromkeys(out) if a in carried)
         for a in sorted({a for ix in indices for a in ix} - carried - set(out)):
             scalars.append(self.g.op("size", (), dims[a]))  # Σ_a 1 = n
-        core = self.c.contract(operands, core_out) if operands else None
+        if operands:
+            core = self.c.contract(operands, core_out, coef)
+        else:
+            core = None if coef == 1.0 else self.g.op("lit", (), coef)
         for s in scalars:
-            core = s if core is None else self.g.op("mul", (s, core), None, core.dims)
+            pair = (core, s) if core is not None and core.kind == "lit" else (s, core)
+            core = s if core is None else self.g.op("mul", pair, None, core.dims)
         if core is None:
             core = self.g.op("lit", (), 1.0)
         return Parts(core, core_out, out, e.dims)

@@ -195,26 +195,35 @@ class Printer:
         return Frag(self.t.eye.format(n=self._dim(op.dims[0])), fresh=True)
 
     def _add(self, op):
-        """Σ cᵢ·xᵢ as `2 * a - b + 0.5`; a leading minus never splits a matrix product."""
-        text = ""
+        """Σ cᵢ·xᵢ as `2 * a - b + 0.5`; a leading minus never splits a matrix product.
+        A sum of tensors with three or more axes accumulates in place (`t += …`)."""
         terms = list(zip(op.attr, op.args))
         first = next((k for k, (c, x) in enumerate(terms) if c * _sign(x) > 0), 0)
         terms.insert(0, terms.pop(first))  # 1 - t reads better than -t + 1
-        for k, (c, x) in enumerate(terms):
-            if x.kind == "lit":
-                c, term = c * x.attr, number(abs(c * x.attr))
-            elif abs(c) == 1.0:
-                term = self.arg(x, ADD if k == 0 and c > 0 else UNARY if k == 0 else ADD + 1)
-            else:
-                term = f"{number(abs(c))} * {self.arg(x, MUL if x.kind == 'mul' else MUL + 1)}"
-            if k == 0:
-                text = "-" + term if c < 0 else term
-            else:
-                text += f" {'-' if c < 0 else '+'} {term}"
+        pieces = [self._term(c, x, k == 0) for k, (c, x) in enumerate(terms)]
+        if len(terms) > 1 and op.rank >= 3 and self.t.copy is not None:
+            sign, text = pieces[0]
+            if sign == "" and not self.frag(terms[0][1]).fresh and abs(terms[0][0]) == 1.0:
+                text = self.t.copy.format(x=self.arg(terms[0][1], ATOM))
+            out = self.assign(sign + text)
+            self.lines += [f"{out} {sign or '+'}= {text}" for sign, text in pieces[1:]]
+            return Frag(out, fresh=True)
+        text = "".join(f"{sign}{text}" if k == 0 else f" {sign or '+'} {text}"
+                       for k, (sign, text) in enumerate(pieces))
         if len(op.args) > 1:
             return Frag(text, ADD, True)
         return Frag(text, UNARY if op.attr[0] == -1.0 else MUL, True)
 
+    def _term(self, c: float, x: Op, first: bool) -> tuple[str, str]:
+        """('-' or '', |c|·x) for one term of a sum."""
+        if x.kind == "lit":
+            c = c * x.attr
+            return ("-" if c < 0 else ""), number(abs(c))
+        if abs(c) == 1.0:
+            text = self.arg(x, ADD if first and c > 0 else UNARY if first else ADD + 1)
+        else:
+            text = f"{number(abs(c))} * {self.arg(x, MUL if x.kind == 'mul' else MUL + 1)}"
+        return ("-" if c < 0 else ""), text
 
     def _mul(self, op):
         """a * b / c: nested entry-wise products need no parentheses (a matmul does);

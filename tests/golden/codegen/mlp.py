@@ -34,6 +34,6 @@ def value_grad_hess(W2, W1, X, Y):
     t3 = np.sign(t1) + 1
     gradient = (t3 * (W2.T @ t2)) @ X.T
     t4 = 0.5 * t3
-    t5 = np.tensordot(X[:, :, None] * X.T, t4[:, :, None] * t4.T, axes=((1,), (1,)))
-    hessian = 2 * (W2.T @ W2)[:, None, :, None] * np.transpose(t5, (2, 0, 3, 1))
+    t5 = (2 * (W2.T @ W2))[:, :, None] * np.transpose(t4[:, :, None] * t4.T, (0, 2, 1))
+    hessian = np.transpose(np.tensordot(X[:, :, None] * X.T, t5, axes=((1,), (2,))), (2, 0, 3, 1))
     return value, gradient, hessian
