@@ -184,23 +184,25 @@ class _Graph:
         return any(self.count(a) > 2 for it in self.items for a in it.labels)
 
     def _contract_pair(self) -> bool:
-        """Multiply out two factors joined by an index nobody else uses: (W'*R)[i,b].
+        """Multiply out two factors joined by an index nobody else uses: (W'*R)[i,b], (A*x)[a].
 
-        Used only when an index is shared by three matrices, so that what remains
-        becomes an entry-wise product of matrices: ((W'*R) .* M)*X'."""
+        Used only when an index is shared by three factors, so that what remains
+        becomes an entry-wise product: ((W'*R) .* M)*X', diag(A*x)*A."""
         for a in sorted({a for it in self.items for a in it.labels}):
             if self.count(a) != 2 or a in self.out:
                 continue
             left, right = [it for it in self.items if a in it.labels]
-            if left is right or len(left.labels) != 2 or len(right.labels) != 2:
+            if left is right or len(left.labels) + len(right.labels) < 3:
                 continue
-            lf = left.form if left.labels[1] == a else transpose(left.form)
+            if len(left.labels) == 1:
+                left, right = right, left  # the matrix first: M*v
+            lf = left.form if left.labels[-1] == a else transpose(left.form)
             rf = right.form if right.labels[0] == a else transpose(right.form)
-            other_l = left.labels[0] if left.labels[1] == a else left.labels[1]
-            other_r = right.labels[1] if right.labels[0] == a else right.labels[0]
+            kept = [b for b in left.labels if b != a] + [b for b in right.labels if b != a]
             self.items.remove(left)
             self.items.remove(right)
-            self.items.append(_Item(_product([lf, rf], "matrix"), (other_l, other_r)))
+            kind = "matrix" if len(kept) == 2 else "col"
+            self.items.append(_Item(_product([lf, rf], kind), tuple(kept)))
             return True
         return False
 
