@@ -20,6 +20,8 @@ are optional. Run:
 from __future__ import annotations
 
 import argparse
+import os
+import random
 import statistics
 import sys
 import time
@@ -30,6 +32,11 @@ from typing import Callable
 import numpy as np
 
 import matdiff as md
+
+# PyTorch's OpenMP threads busy-wait after each operation, and on 2 cores that starves the
+# NumPy call timed next (100x slower); idle threads that sleep at once keep the interleaved
+# timings honest. Set before torch is imported (lazily, below); an explicit setting is kept.
+os.environ.setdefault("GOMP_SPINCOUNT", "0")
 
 LIMIT_S = 20.0          # skip a method whose call would take longer than this
 DENSE4_MAX_N = 100      # a dense n⁴ Hessian of float64: 800 MB at n = 100, 65 GB at 300
@@ -151,6 +158,11 @@ class Method:
     family: str      # numpy | matdiff | hand | jax | torch
     call: Callable   # () -> result, blocking until computed
 
+    @property
+    def compiled(self) -> bool:
+        """Whether the first call compiles (and so cannot count as a timing)."""
+        return self.family == "jax"
+
 
 def dim_sizes(d, values) -> dict:
     sizes = {}
@@ -220,17 +232,21 @@ def timed(call) -> float:
 
 
 def run_interleaved(methods: list[Method], budget_s: float = 1.5) -> dict[str, list[float]]:
-    """Warm up each method once, then time rounds with every method in turn (order rotated
-    each round); a method keeps to about `budget_s` in all, with 3 to 25 rounds."""
-    first = {}
+    """Warm up each method, then time rounds with every method in turn (in a new random
+    order each round); a method keeps to about `budget_s` in all, with 3 to 25 rounds. A method slower
+    than LIMIT_S / 4 per call is timed once; without compilation its warm-up is that time."""
+    est, times = {}, {m.name: [] for m in methods}
     for m in methods:
-        t = timed(m.call)  # warm-up: compilation, caches
-        first[m.name] = timed(m.call) if t < 2.0 else t
-    rounds = {m.name: int(min(25, max(3, budget_s / max(first[m.name], 1e-6))))
-              for m in methods}
-    times: dict[str, list[float]] = {m.name: [] for m in methods}
+        t = timed(m.call)
+        if t > LIMIT_S / 4 and not m.compiled:
+            times[m.name].append(t)
+        est[m.name] = t if t > 2.0 else timed(m.call)
+    rounds = {m.name: 0 if times[m.name] else 1 if est[m.name] > LIMIT_S / 4
+              else int(min(25, max(3, budget_s / max(est[m.name], 1e-6)))) for m in methods}
+    shuffle = random.Random(0).shuffle
     for r in range(max(rounds.values())):
-        order = methods[r % len(methods):] + methods[:r % len(methods)]
+        order = list(methods)
+        shuffle(order)  # no method always runs right after the same other one
         for m in order:
             if r < rounds[m.name]:
                 times[m.name].append(timed(m.call))
@@ -334,6 +350,8 @@ def report(p: Problem, n: int, res: dict) -> None:
 
 def environment() -> None:
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, matdiff {md.__version__}")
+    print(f"cores: {os.cpu_count()}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT')}, "
+          f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     try:
         from threadpoolctl import threadpool_info
 

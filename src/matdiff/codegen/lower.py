@@ -151,15 +151,20 @@ class Lowerer:
         return acc
 
     def _combine(self, terms: list[Op], coefs: list[float], dims) -> Op:
-        """Σ cᵢ tᵢ in a canonical form: terms in creation order, a common coefficient in
+        """Σ cᵢ tᵢ in a canonical form: terms in a fixed order, a common coefficient in
         front, so 2 R - 2 T and T - R share the op R - T (up to the sign in front)."""
         if len(terms) == 1:
             return self.scale(coefs[0], terms[0])
         split = [split_scale(t) for t in terms]  # 1·(2 P) + 2 Q → 2 (P + Q)
         terms, coefs = [t for _, t in split], [c * d for c, (d, _) in zip(coefs, split)]
-        order = sorted(range(len(terms)), key=lambda k: terms[k].uid)
+        # computed terms before inputs: NumPy then reuses the first term's temporary for
+        # the result (U @ V.T - T allocates no new array; T - U @ V.T does)
+        order = sorted(range(len(terms)), key=lambda k: (terms[k].kind in _NOT_TEMPORARY,
+                                                         terms[k].uid))
         terms, coefs = [terms[k] for k in order], [coefs[k] for k in order]
         c0 = coefs[0]
+        if c0 == -1.0 and any(t.kind == "lit" for t in terms):
+            c0 = 1.0  # 1 - s stays 1 - s, not -(s - 1)
         if c0 != 1.0 and all(abs(c) == abs(c0) for c in coefs):
             inner = self.g.op("add", terms, tuple(c / c0 for c in coefs), dims)
             return self.scale(c0, inner)
@@ -218,6 +223,10 @@ class Lowerer:
 
 def _is_square(op: Expr) -> bool:
     return isinstance(op, Power) and op.exponent == Number(2.0)
+
+
+# ops whose value is not a fresh temporary array (inputs, constants, views)
+_NOT_TEMPORARY = {"var", "lit", "size", "T", "expand", "permute", "diagonal", "broadcast"}
 
 
 def _private(k: int, indices: list[tuple[int, ...]], out: tuple[int, ...]) -> bool:

@@ -286,8 +286,9 @@ class Printer:
         template = self.t.entrywise.get(op.attr) or self.t.matrix[op.attr]
         x = self.frag(op.args[0]).text
         if isinstance(template, str):
-            return Frag(template.format(x=x, x_=self.arg(op.args[0], ATOM),
-                                        neg_x=self.negated(op.args[0])), fresh=True)
+            text = template.format(x=x, x_=self.arg(op.args[0], ATOM),
+                                   neg_x=self.negated(op.args[0]))
+            return Frag(text, ATOM if _is_atom(text) else MUL, fresh=True)
         if not _is_name(x):
             x = self.assign(x)
         out = self.namer.temp()
@@ -368,6 +369,17 @@ class Printer:
 
 def _sign(x: Op) -> float:
     return -1.0 if x.kind == "lit" and x.attr < 0 else 1.0
+
+
+def _is_atom(text: str) -> bool:
+    """True when no operator stands outside brackets: `np.exp(x)`, `f(x)[1]`, not `1 / y`."""
+    depth = 0
+    for ch in text:
+        depth += ch in "([{"
+        depth -= ch in ")]}"
+        if depth == 0 and ch in " +-*/@":
+            return False
+    return True
 
 
 def _is_name(text: str) -> bool:

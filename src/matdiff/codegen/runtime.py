@@ -26,9 +26,14 @@ class StructuredTensor:
 
     def __init__(self, xp, shape, terms):
         self.xp = xp
-        self.shape = tuple(int(s) for s in shape)
-        self.terms = [(spec, core if hasattr(core, "shape") else xp.asarray(core, dtype=xp.float64))
-                      for spec, core in terms]
+        self.shape = tuple(shape)
+        self.terms = terms  # [(spec, core)]; a core may be a plain number
+
+    def _cores(self):
+        """The terms with every core an array of the module."""
+        xp = self.xp
+        return [(spec, core if hasattr(core, "shape") else xp.asarray(core, dtype=xp.float64))
+                for spec, core in self.terms]
 
     @property
     def ndim(self) -> int:
@@ -37,7 +42,7 @@ class StructuredTensor:
     def todense(self):
         """The full array; each term is an einsum of its core with identities and ones."""
         total = None
-        for spec, core in self.terms:
+        for spec, core in self._cores():
             core_letters, out = spec.split("->")
             dense = self._einsum([(core, core_letters)], out)
             total = dense if total is None else total + dense
@@ -53,7 +58,7 @@ class StructuredTensor:
             raise ValueError(f"cannot apply a tensor of shape {self.shape} to shape "
                              f"{tuple(v.shape)}; expected {trail}")
         total = None
-        for spec, core in self.terms:
+        for spec, core in self._cores():
             core_letters, out = spec.split("->")
             split = len(out) - half
             part = self._einsum([(core, core_letters), (v, out[split:])], out[:split])

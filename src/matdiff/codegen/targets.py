@@ -72,8 +72,9 @@ NUMPY = Target(
     add_diag=("{out}[np.diag_indices({n})] += {b}",),
     entrywise={
         **_numpy_like("np"),
-        # σ(x) = exp(-log(1 + exp(-x))): no overflow for any x
-        "sigmoid": "np.exp(-np.logaddexp(0.0, {neg_x}))",
+        # σ(x) = 1 / (1 + exp(-x)): accurate for every x (exp may overflow to inf, with
+        # NumPy's warning, for x < -709, and the result is then the correct 0)
+        "sigmoid": "1 / (1 + np.exp({neg_x}))",
     },
     matrix={
         "inv": "np.linalg.inv({x})",

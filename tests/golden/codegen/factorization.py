@@ -22,8 +22,8 @@ def value_grad_hess(T, U, V):
     if tuple(V.shape) != (m, k):
         raise ValueError(f"V must have shape (m, k) = {(m, k)} "
                          f"to match the other inputs; got shape {tuple(V.shape)}")
-    t1 = T - U @ V.T
+    t1 = U @ V.T - T
     value = np.tensordot(t1, t1, axes=((0, 1), (0, 1)))
-    gradient = -2 * (t1 @ V)
+    gradient = 2 * (t1 @ V)
     hessian = StructuredTensor(np, (n, k, n, k), [('bc->abac', 2 * (V.T @ V))])
     return value, gradient, hessian

@@ -19,9 +19,9 @@ def value_grad_hess(X, S):
     t1 = np.linalg.inv(X)
     value = np.linalg.slogdet(X)[1] + np.tensordot(S, t1, axes=((0, 1), (1, 0)))
     t2 = S @ t1
-    t3 = t1.T - t2.T @ t1.T
-    gradient = t3
-    t4 = t1[:, :, None] * (-t3)[:, None, None, :]
+    t3 = t2.T @ t1.T - t1.T
+    gradient = -t3
+    t4 = t1[:, :, None] * t3[:, None, None, :]
     t4 += t1.T[:, None, None, :] * (t1 @ t2)[:, :, None]
     hessian = t4
     return value, gradient, hessian

@@ -22,7 +22,7 @@ def value_grad_hess(y, X, w):
                          f"to match the other inputs; got shape {tuple(w.shape)}")
     t1 = -(y * (X @ w))
     value = np.sum(np.log(np.exp(t1) + 1))
-    t2 = np.exp(-np.logaddexp(0.0, -t1))
+    t2 = 1 / (1 + np.exp(-t1))
     gradient = -(X.T @ (y * t2))
     hessian = X.T @ (X * (y * y * t2 * (1 - t2))[:, None])
     return value, gradient, hessian
