@@ -3,7 +3,8 @@
 A form is what a person writes: products with transposes, sums, entry-wise
 products, function applications, and — for results with three or more
 axes — index notation. Each form knows its `kind`: 'scalar', 'col', 'row',
-'matrix' or 'tensor'. Forms are built by `matrixform.to_form` from the IR.
+'matrix' or 'tensor'. Forms are built by `matrixform.to_form` from the IR, through the builders at the end
+of this module, which keep them tidy (numbers in front, transposes pushed inward).
 """
 
 from __future__ import annotations
@@ -115,3 +116,168 @@ class Entry(Form):
 
 def is_scalar(f: Form) -> bool:
     return f.kind == "scalar"
+
+
+# --- builders ------------------------------------------------------------------------------
+
+
+def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
+    """A sum, with a coefficient common to every term written once in front."""
+    if len(terms) == 1:
+        c, f = terms[0]
+        return f if c == 1.0 else product([Lit("scalar", c), f], kind)
+    common = abs(terms[0][0])
+    if common != 1.0 and all(abs(c) == common for c, _ in terms):
+        sign = -1.0 if all(c < 0 for c, _ in terms) else 1.0
+        inner = Sum(kind, tuple(_positive_first([(c / (sign * common), f) for c, f in terms])))
+        return product([Lit("scalar", sign * common), inner], kind)
+    if all(c < 0 for c, _ in terms) and len(terms) > 1:
+        return product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
+                        kind)
+    return Sum(kind, tuple(_positive_first(terms)))
+
+
+def _positive_first(terms):
+    """-a + b reads better as b - a."""
+    first_pos = next((i for i, (c, _) in enumerate(terms) if c > 0), 0)
+    return [terms[first_pos]] + terms[:first_pos] + terms[first_pos + 1:]
+
+
+def product(factors: list[Form], kind: str) -> Form:
+    """A product: numbers folded to the front, then scalar factors, then the matrix chain.
+
+    A scalar made of vectors (`y'*y`) moves to the front as a whole: written
+    first, `y'*y*A` still reads as (y'*y)*A."""
+    coef, scalars, chain = 1.0, [], []
+    for f in factors:
+        if isinstance(f, Lit):
+            coef *= f.value
+        elif isinstance(f, Prod) and f.kind == "scalar":
+            inner = [x for x in f.factors if not isinstance(x, Lit)]
+            for x in f.factors:
+                coef *= x.value if isinstance(x, Lit) else 1.0
+            if all(x.kind == "scalar" for x in inner):
+                scalars.extend(inner)
+            else:  # y'*y stays one unit: its row and column must stay together
+                scalars.append(inner[0] if len(inner) == 1 else Prod("scalar", tuple(inner)))
+        elif isinstance(f, Prod):
+            for x in f.factors:
+                if isinstance(x, Lit):
+                    coef *= x.value
+                elif x.kind == "scalar":
+                    scalars.append(x)
+                else:
+                    chain.append(x)
+        elif f.kind == "scalar":
+            scalars.append(f)
+        else:
+            chain.append(f)
+    if scalars and isinstance(scalars[0], Prod):  # first, a unit needs no brackets: -0.5*x'*x
+        scalars = list(scalars[0].factors) + scalars[1:]
+    rest = _ones_to_sums(scalars + chain)
+    if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
+        rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
+    if coef < 0:
+        rest, flipped = _negate_a_difference(rest)
+        coef = -coef if flipped else coef
+    if coef != 1.0 or not rest:
+        rest.insert(0, Lit("scalar", coef))
+    return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def is_reciprocal(f: Form) -> bool:
+    """u.^(-k) for a vector or matrix: c times it is written c./u.^k."""
+    return (isinstance(f, Pow) and f.kind != "scalar" and isinstance(f.exponent, Lit)
+            and f.exponent.value < 0)
+
+
+def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
+    """-(a - b)*c → (b - a)*c: a minus sign is absorbed by the one factor that is a difference."""
+    differences = [i for i, f in enumerate(factors)
+                   if isinstance(f, Sum) and any(c < 0 for c, _ in f.terms)]
+    if len(differences) != 1:
+        return factors, False
+    i = differences[0]
+    flipped = Sum(factors[i].kind,
+                  tuple(_positive_first([(-c, t) for c, t in factors[i].terms])))
+    return factors[:i] + [flipped] + factors[i + 1:], True
+
+
+def _ones_to_sums(factors: list[Form]) -> list[Form]:
+    """vector(1)'*v → sum(v) (and v'*vector(1))."""
+    if len(factors) == 2:
+        a, b = factors
+        if isinstance(a, T) and a.arg == Const("col", "ones") and b.kind == "col":
+            return [Call("scalar", "sum", b)]
+        if isinstance(b, Const) and b.name == "ones" and b.kind == "col" and a.kind == "row":
+            return [Call("scalar", "sum", transpose(a))]
+    return factors
+
+
+def hadamard(factors: list[Form], kind: str) -> Form:
+    flat: list[Form] = []
+    for f in factors:
+        flat.extend(f.factors if isinstance(f, Had) else [f])
+    flat = [x for f in flat for x in _numbers_out(f)]  # (2*u).*v → 2*(u.*v)
+    scalars = [f for f in flat if f.kind == "scalar"]
+    rest = [f for f in flat if f.kind != "scalar"]
+    core = rest[0] if len(rest) == 1 else Had(kind, tuple(rest))
+    return product(scalars + [core], kind) if scalars else core
+
+
+def _numbers_out(f: Form) -> list[Form]:
+    """A product with a numeric coefficient, split into the number and the rest."""
+    if isinstance(f, Prod) and f.kind != "scalar" and isinstance(f.factors[0], Lit):
+        rest = f.factors[1:]
+        return [f.factors[0], rest[0] if len(rest) == 1 else Prod(f.kind, rest)]
+    return [f]
+
+
+def transpose(f: Form) -> Form:
+    """fᵀ, pushed into products and sums so that `(A*x)'` reads `x'*A'`."""
+    flip = {"col": "row", "row": "col"}
+    kind = flip.get(f.kind, f.kind)
+    if f.kind == "scalar":
+        return f
+    if isinstance(f, T):
+        return f.arg
+    if _symmetric(f):
+        return f
+    if isinstance(f, Prod):
+        scalars = [x for x in f.factors if x.kind == "scalar"]
+        rest = [transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]
+        return Prod(kind, tuple(scalars + rest))
+    if isinstance(f, Sum):
+        terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
+        pushed = Sum(kind, tuple(terms))
+        wrapped = T(kind, f)
+        smaller = form_size(pushed) < form_size(wrapped)
+        if smaller or (f.kind == "matrix" and form_size(pushed) == form_size(wrapped)):
+            return pushed  # (eye + 2*M)' reads eye + 2*M'; a vector keeps (W'*A - y)'
+        return wrapped
+    return T(kind, f)
+
+
+def _symmetric(f: Form) -> bool:
+    """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
+    if isinstance(f, Sym):
+        return f.symmetric
+    if isinstance(f, Call) and f.fn == "inv":
+        return _symmetric(f.arg)
+    if isinstance(f, Call) and f.fn == "diag":
+        return f.kind == "matrix"
+    return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
+
+
+def form_size(f: Form) -> int:
+    """Number of nodes in a form: the measure for choosing between equal forms."""
+    kids = ()
+    if isinstance(f, (Prod, Had)):
+        kids = f.factors
+    elif isinstance(f, Sum):
+        kids = tuple(x for _, x in f.terms)
+    elif isinstance(f, (T, Call)):
+        kids = (f.arg,)
+    elif isinstance(f, Pow):
+        kids = (f.base, f.exponent)
+    return 1 + sum(form_size(k) for k in kids)

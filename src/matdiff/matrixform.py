@@ -14,27 +14,17 @@ from __future__ import annotations
 
 from .build import einsum
 from .forms import (
-    Call, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Lit, Pow, Prod, Sum, Sym, T,
+    Call, Const, Form, Lit, Pow, Prod, Sym, hadamard, product, sum_form, transpose,
 )
 from .ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
 
-OUT_NAMES = "ijklmnop"
-SUM_NAMES = "abcdefgh"
-
-
-def _summed_names():
-    """a, b, …, h, then a1, b1, …: never clashes with the result's i, j, k, …"""
-    yield from SUM_NAMES
-    n = 1
-    while True:
-        yield from (f"{c}{n}" for c in SUM_NAMES)
-        n += 1
-
 
 def to_form(e: Expr, orient: str | None = None) -> Form:
     """The matrix notation of e; `orient` = 'row' writes a vector as a row."""
+    from .indexform import to_index_form  # index notation builds on this module
+
     if e.rank > 2:
         return to_index_form(e)
     try:
@@ -42,6 +32,11 @@ def to_form(e: Expr, orient: str | None = None) -> Form:
     except NoMatrixForm:
         return to_index_form(e)
     return transpose(form) if (orient == "row" and e.rank == 1) else form
+
+
+def strict_form(e: Expr) -> Form:
+    """The matrix notation of e (vectors as columns); NoMatrixForm if it has none."""
+    return _Converter().form(e)
 
 
 def _kind(e: Expr) -> str:
@@ -77,7 +72,7 @@ class _Converter:
         if isinstance(e, Identity):
             return Const(kind, "eye")
         if isinstance(e, Add):
-            return _sum([(c, self.form(t)) for c, t in e.terms], kind)
+            return sum_form([(c, self.form(t)) for c, t in e.terms], kind)
         if isinstance(e, Elementwise):
             return Call(kind, e.fn, self.form(e.arg))
         if isinstance(e, Power):
@@ -105,7 +100,7 @@ class _Converter:
                 items.append(_Item(f, tuple(ix)))
         graph = _Graph(items, e.out)
         main = graph.reduce(scalars)
-        return _product(scalars + ([main] if main is not None else []), _kind(e))
+        return product(scalars + ([main] if main is not None else []), _kind(e))
 
     def _recognised(self, e: Einsum) -> Form | None:
         """sum(u), tr(X), diag(v), diag(X): single-operand einsums with a name."""
@@ -145,9 +140,9 @@ class _Converter:
             body = (self.form(einsum([e.operands[k] for k in rest],
                                      [e.indices[k] for k in rest], rest_out)) if rest else None)
             if len(out) == 1:
-                return _hadamard(vec_forms + ([body] if body is not None else []), "col")
-            diag = Call("matrix", "diag", _hadamard(vec_forms, "col"))
-            return _product([diag, body] if pos == 0 else [body, diag], "matrix")
+                return hadamard(vec_forms + ([body] if body is not None else []), "col")
+            diag = Call("matrix", "diag", hadamard(vec_forms, "col"))
+            return product([diag, body] if pos == 0 else [body, diag], "matrix")
         return None
 
 
@@ -202,7 +197,7 @@ class _Graph:
             self.items.remove(left)
             self.items.remove(right)
             kind = "matrix" if len(kept) == 2 else "col"
-            self.items.append(_Item(_product([lf, rf], kind), tuple(kept)))
+            self.items.append(_Item(product([lf, rf], kind), tuple(kept)))
             return True
         return False
 
@@ -240,7 +235,7 @@ class _Graph:
             if len(vecs) >= 2 and self.count(a) > 2:
                 for it in vecs[:2]:
                     self.items.remove(it)
-                self.items.append(_Item(_hadamard([vecs[0].form, vecs[1].form], "col"), (a,)))
+                self.items.append(_Item(hadamard([vecs[0].form, vecs[1].form], "col"), (a,)))
                 return True
         return False
 
@@ -265,7 +260,7 @@ class _Graph:
                 if set(m.labels) == set(n.labels) and max(map(self.count, m.labels)) > 2:
                     nf = n.form if n.labels == m.labels else transpose(n.form)
                     self.items.remove(n)
-                    m.form = _hadamard([m.form, nf], "matrix")
+                    m.form = hadamard([m.form, nf], "matrix")
                     return True
         return False
 
@@ -298,24 +293,24 @@ class _Graph:
         if self.out:
             first = self._carrier(self.out[0])
             chain, end, _ = self._walk(first, self.out[0])
-            col = _product(chain, "col" if end is None else "matrix")
+            col = product(chain, "col" if end is None else "matrix")
             if len(self.out) == 1:
                 main = col
             elif end == self.out[1]:
                 main = col
             else:
                 chain2, _, _ = self._walk(self._carrier(self.out[1]), self.out[1])
-                main = _product([col, transpose(_product(chain2, "col"))], "matrix")
+                main = product([col, transpose(product(chain2, "col"))], "matrix")
         while self.items:
             start = next((it for it in self.items if len(it.labels) == 1), self.items[0])
             if len(start.labels) == 1:
                 self.items.remove(start)
                 a = start.labels[0]
                 rest, _, _ = self._walk(self._carrier(a), a)
-                scalars.append(_product([transpose(start.form)] + rest, "scalar"))
+                scalars.append(product([transpose(start.form)] + rest, "scalar"))
             else:
                 chain, _, _ = self._walk(start, start.labels[0])
-                scalars.append(Call("scalar", "tr", _product(chain, "matrix")))
+                scalars.append(Call("scalar", "tr", product(chain, "matrix")))
         return main
 
 
@@ -331,269 +326,3 @@ def _norm2(e: Power, form) -> Form | None:
         return None
     norm = Call("scalar", "norm2", form(sq.base))
     return norm if p.value == 0.5 else Pow("scalar", norm, Lit("scalar", 2 * p.value))
-
-
-# --- form builders ---------------------------------------------------------------------
-
-
-def _sum(terms: list[tuple[float, Form]], kind: str) -> Form:
-    """A sum, with a coefficient common to every term written once in front."""
-    if len(terms) == 1:
-        c, f = terms[0]
-        return f if c == 1.0 else _product([Lit("scalar", c), f], kind)
-    common = abs(terms[0][0])
-    if common != 1.0 and all(abs(c) == common for c, _ in terms):
-        sign = -1.0 if all(c < 0 for c, _ in terms) else 1.0
-        inner = Sum(kind, tuple(_positive_first([(c / (sign * common), f) for c, f in terms])))
-        return _product([Lit("scalar", sign * common), inner], kind)
-    if all(c < 0 for c, _ in terms) and len(terms) > 1:
-        return _product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
-                        kind)
-    return Sum(kind, tuple(_positive_first(terms)))
-
-
-def _positive_first(terms):
-    """-a + b reads better as b - a."""
-    first_pos = next((i for i, (c, _) in enumerate(terms) if c > 0), 0)
-    return [terms[first_pos]] + terms[:first_pos] + terms[first_pos + 1:]
-
-
-def _product(factors: list[Form], kind: str) -> Form:
-    """A product: numbers folded to the front, then scalar factors, then the matrix chain.
-
-    A scalar made of vectors (`y'*y`) moves to the front as a whole: written
-    first, `y'*y*A` still reads as (y'*y)*A."""
-    coef, scalars, chain = 1.0, [], []
-    for f in factors:
-        if isinstance(f, Lit):
-            coef *= f.value
-        elif isinstance(f, Prod) and f.kind == "scalar":
-            inner = [x for x in f.factors if not isinstance(x, Lit)]
-            for x in f.factors:
-                coef *= x.value if isinstance(x, Lit) else 1.0
-            if all(x.kind == "scalar" for x in inner):
-                scalars.extend(inner)
-            else:  # y'*y stays one unit: its row and column must stay together
-                scalars.append(inner[0] if len(inner) == 1 else Prod("scalar", tuple(inner)))
-        elif isinstance(f, Prod):
-            for x in f.factors:
-                if isinstance(x, Lit):
-                    coef *= x.value
-                elif x.kind == "scalar":
-                    scalars.append(x)
-                else:
-                    chain.append(x)
-        elif f.kind == "scalar":
-            scalars.append(f)
-        else:
-            chain.append(f)
-    if scalars and isinstance(scalars[0], Prod):  # first, a unit needs no brackets: -0.5*x'*x
-        scalars = list(scalars[0].factors) + scalars[1:]
-    rest = _ones_to_sums(scalars + chain)
-    if coef != 1.0 and len(rest) == 1 and _is_reciprocal(rest[0]):
-        rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
-    if coef < 0:
-        rest, flipped = _negate_a_difference(rest)
-        coef = -coef if flipped else coef
-    if coef != 1.0 or not rest:
-        rest.insert(0, Lit("scalar", coef))
-    return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
-
-
-def _is_reciprocal(f: Form) -> bool:
-    """u.^(-k) for a vector or matrix: c times it is written c./u.^k."""
-    return (isinstance(f, Pow) and f.kind != "scalar" and isinstance(f.exponent, Lit)
-            and f.exponent.value < 0)
-
-
-def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
-    """-(a - b)*c → (b - a)*c: a minus sign is absorbed by the one factor that is a difference."""
-    differences = [i for i, f in enumerate(factors)
-                   if isinstance(f, Sum) and any(c < 0 for c, _ in f.terms)]
-    if len(differences) != 1:
-        return factors, False
-    i = differences[0]
-    flipped = Sum(factors[i].kind,
-                  tuple(_positive_first([(-c, t) for c, t in factors[i].terms])))
-    return factors[:i] + [flipped] + factors[i + 1:], True
-
-
-def _ones_to_sums(factors: list[Form]) -> list[Form]:
-    """vector(1)'*v → sum(v) (and v'*vector(1))."""
-    if len(factors) == 2:
-        a, b = factors
-        if isinstance(a, T) and a.arg == Const("col", "ones") and b.kind == "col":
-            return [Call("scalar", "sum", b)]
-        if isinstance(b, Const) and b.name == "ones" and b.kind == "col" and a.kind == "row":
-            return [Call("scalar", "sum", transpose(a))]
-    return factors
-
-
-def _hadamard(factors: list[Form], kind: str) -> Form:
-    flat: list[Form] = []
-    for f in factors:
-        flat.extend(f.factors if isinstance(f, Had) else [f])
-    flat = [x for f in flat for x in _numbers_out(f)]  # (2*u).*v → 2*(u.*v)
-    scalars = [f for f in flat if f.kind == "scalar"]
-    rest = [f for f in flat if f.kind != "scalar"]
-    core = rest[0] if len(rest) == 1 else Had(kind, tuple(rest))
-    return _product(scalars + [core], kind) if scalars else core
-
-
-def _numbers_out(f: Form) -> list[Form]:
-    """A product with a numeric coefficient, split into the number and the rest."""
-    if isinstance(f, Prod) and f.kind != "scalar" and isinstance(f.factors[0], Lit):
-        rest = f.factors[1:]
-        return [f.factors[0], rest[0] if len(rest) == 1 else Prod(f.kind, rest)]
-    return [f]
-
-
-def transpose(f: Form) -> Form:
-    """fᵀ, pushed into products and sums so that `(A*x)'` reads `x'*A'`."""
-    flip = {"col": "row", "row": "col"}
-    kind = flip.get(f.kind, f.kind)
-    if f.kind == "scalar":
-        return f
-    if isinstance(f, T):
-        return f.arg
-    if _symmetric(f):
-        return f
-    if isinstance(f, Prod):
-        scalars = [x for x in f.factors if x.kind == "scalar"]
-        rest = [transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]
-        return Prod(kind, tuple(scalars + rest))
-    if isinstance(f, Sum):
-        terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
-        pushed = Sum(kind, tuple(terms))
-        wrapped = T(kind, f)
-        smaller = form_size(pushed) < form_size(wrapped)
-        if smaller or (f.kind == "matrix" and form_size(pushed) == form_size(wrapped)):
-            return pushed  # (eye + 2*M)' reads eye + 2*M'; a vector keeps (W'*A - y)'
-        return wrapped
-    return T(kind, f)
-
-
-def _symmetric(f: Form) -> bool:
-    """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
-    if isinstance(f, Sym):
-        return f.symmetric
-    if isinstance(f, Call) and f.fn == "inv":
-        return _symmetric(f.arg)
-    if isinstance(f, Call) and f.fn == "diag":
-        return f.kind == "matrix"
-    return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
-
-
-def form_size(f: Form) -> int:
-    """Number of nodes in a form: the measure for choosing between equal forms."""
-    kids = ()
-    if isinstance(f, (Prod, Had)):
-        kids = f.factors
-    elif isinstance(f, Sum):
-        kids = tuple(x for _, x in f.terms)
-    elif isinstance(f, (T, Call)):
-        kids = (f.arg,)
-    elif isinstance(f, Pow):
-        kids = (f.base, f.exponent)
-    return 1 + sum(form_size(k) for k in kids)
-
-
-# --- index notation ----------------------------------------------------------------------
-
-
-def to_index_form(e: Expr) -> Form:
-    """`D[i,j,k] = …` with the result's axes named i, j, k, … in order."""
-    names = tuple(OUT_NAMES[k] if e.rank <= len(OUT_NAMES) else f"i{k + 1}" for k in range(e.rank))
-    return Entry("scalar", names, _index_body(e, names, _summed_names()))
-
-
-def _index_body(e: Expr, names: tuple[str, ...], summed) -> Form:
-    if isinstance(e, Add):
-        return _sum([(c, _index_body(t, names, summed)) for c, t in e.terms], "scalar")
-    if isinstance(e, Einsum):
-        return _index_einsum(e, names, summed)
-    if isinstance(e, Zero):
-        return Lit("scalar", 0.0)
-    if isinstance(e, Ones):
-        return Lit("scalar", 1.0)
-    return _indexed(e, names, summed)
-
-
-def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
-    label_name: dict[int, str] = {}
-    for a, n in zip(e.out, names):
-        if a in label_name:  # a repeated result index: the entry is zero off the diagonal
-            continue
-        label_name[a] = n
-    factors: list[Form] = [Delta("scalar", tuple(sorted((label_name[a], n))))
-                           for a, n in zip(e.out, names) if label_name[a] != n]
-    loose: list[int] = []
-    for group in _components(e):
-        matrix = _component_form(e, group, label_name)
-        if matrix is None:
-            loose += group
-        else:
-            factors.append(matrix)
-    for k in loose:
-        for a in e.indices[k]:
-            if a not in label_name:
-                label_name[a] = next(summed)
-    for k in loose:
-        idx = tuple(label_name[a] for a in e.indices[k])
-        factors.append(_indexed(e.operands[k], idx, summed))
-    over = tuple(dict.fromkeys(label_name[a] for k in loose for a in e.indices[k]
-                               if a not in e.out))
-    coef, rest = 1.0, []
-    for f in factors:
-        if isinstance(f, Lit):
-            coef *= f.value
-        else:
-            rest.append(f)
-    body = IndexSum("scalar", over, tuple(rest)) if over else _product(rest, "scalar")
-    return _product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
-
-
-def _components(e: Einsum) -> list[list[int]]:
-    """Operands grouped by the summed indices that join them."""
-    groups: list[tuple[set[int], list[int]]] = []
-    for k, ix in enumerate(e.indices):
-        inner = {a for a in ix if a not in e.out}
-        joined = [g for g in groups if g[0] & inner]
-        labels, members = set(inner), [k]
-        for g in joined:
-            groups.remove(g)
-            labels |= g[0]
-            members = g[1] + members
-        groups.append((labels, members))
-    return [sorted(members) for _, members in groups]
-
-
-def _component_form(e: Einsum, group: list[int], label_name) -> Form | None:
-    """(V'*V)[j,l]: a group of factors with summed indices and ≤ 2 free ones, in matrix form."""
-    ops = [e.operands[k] for k in group]
-    free = tuple(dict.fromkeys(a for k in group for a in e.indices[k] if a in e.out))
-    if len(group) < 2 or len(free) > 2 or any(op.rank > 2 for op in ops):
-        return None
-    sub = einsum(ops, [e.indices[k] for k in group], free)
-    try:
-        form = _Converter().form(sub)
-    except NoMatrixForm:
-        return None
-    if not free:
-        return form
-    return Indexed("scalar", form, tuple(label_name[a] for a in free))
-
-
-def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
-    if isinstance(e, Identity):
-        return Delta("scalar", tuple(sorted(idx)))
-    if isinstance(e, Number):
-        return Lit("scalar", e.value)
-    if e.rank == 0:
-        return to_form(e)
-    if isinstance(e, (Add, Einsum)) and e.rank > 2:
-        return _index_body(e, idx, summed)
-    if e.rank > 2:  # a tensor variable, or an entry-wise function of one
-        return Indexed("scalar", _Converter().form(e), idx)
-    return Indexed("scalar", to_form(e), idx)
-

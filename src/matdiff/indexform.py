@@ -1,0 +1,122 @@
+"""Index notation for results with three or more axes (or no matrix form): `D[i,j,k] = …`.
+
+The result's axes are named i, j, k, … in order, summed indices a, b, c, …
+Factors joined by summed indices that have a matrix form are written as one
+entry of it, `(V'*V)[j,l]`; identities become `delta(i,k)`.
+"""
+
+from __future__ import annotations
+
+from .build import einsum
+from .forms import Delta, Entry, Form, IndexSum, Indexed, Lit, product, sum_form
+from .ir import Add, Einsum, Expr, Identity, Number, Ones, Zero
+from .matrixform import NoMatrixForm, strict_form, to_form
+
+OUT_NAMES = "ijklmnop"
+SUM_NAMES = "abcdefgh"
+
+
+def _summed_names():
+    """a, b, …, h, then a1, b1, …: never clashes with the result's i, j, k, …"""
+    yield from SUM_NAMES
+    n = 1
+    while True:
+        yield from (f"{c}{n}" for c in SUM_NAMES)
+        n += 1
+
+
+def to_index_form(e: Expr) -> Form:
+    """`D[i,j,k] = …` with the result's axes named i, j, k, … in order."""
+    names = tuple(OUT_NAMES[k] if e.rank <= len(OUT_NAMES) else f"i{k + 1}" for k in range(e.rank))
+    return Entry("scalar", names, _index_body(e, names, _summed_names()))
+
+
+def _index_body(e: Expr, names: tuple[str, ...], summed) -> Form:
+    if isinstance(e, Add):
+        return sum_form([(c, _index_body(t, names, summed)) for c, t in e.terms], "scalar")
+    if isinstance(e, Einsum):
+        return _index_einsum(e, names, summed)
+    if isinstance(e, Zero):
+        return Lit("scalar", 0.0)
+    if isinstance(e, Ones):
+        return Lit("scalar", 1.0)
+    return _indexed(e, names, summed)
+
+
+def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
+    label_name: dict[int, str] = {}
+    for a, n in zip(e.out, names):
+        if a in label_name:  # a repeated result index: the entry is zero off the diagonal
+            continue
+        label_name[a] = n
+    factors: list[Form] = [Delta("scalar", tuple(sorted((label_name[a], n))))
+                           for a, n in zip(e.out, names) if label_name[a] != n]
+    loose: list[int] = []
+    for group in _components(e):
+        matrix = _component_form(e, group, label_name)
+        if matrix is None:
+            loose += group
+        else:
+            factors.append(matrix)
+    for k in loose:
+        for a in e.indices[k]:
+            if a not in label_name:
+                label_name[a] = next(summed)
+    for k in loose:
+        idx = tuple(label_name[a] for a in e.indices[k])
+        factors.append(_indexed(e.operands[k], idx, summed))
+    over = tuple(dict.fromkeys(label_name[a] for k in loose for a in e.indices[k]
+                               if a not in e.out))
+    coef, rest = 1.0, []
+    for f in factors:
+        if isinstance(f, Lit):
+            coef *= f.value
+        else:
+            rest.append(f)
+    body = IndexSum("scalar", over, tuple(rest)) if over else product(rest, "scalar")
+    return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+
+
+def _components(e: Einsum) -> list[list[int]]:
+    """Operands grouped by the summed indices that join them."""
+    groups: list[tuple[set[int], list[int]]] = []
+    for k, ix in enumerate(e.indices):
+        inner = {a for a in ix if a not in e.out}
+        joined = [g for g in groups if g[0] & inner]
+        labels, members = set(inner), [k]
+        for g in joined:
+            groups.remove(g)
+            labels |= g[0]
+            members = g[1] + members
+        groups.append((labels, members))
+    return [sorted(members) for _, members in groups]
+
+
+def _component_form(e: Einsum, group: list[int], label_name) -> Form | None:
+    """(V'*V)[j,l]: a group of factors with summed indices and ≤ 2 free ones, in matrix form."""
+    ops = [e.operands[k] for k in group]
+    free = tuple(dict.fromkeys(a for k in group for a in e.indices[k] if a in e.out))
+    if len(group) < 2 or len(free) > 2 or any(op.rank > 2 for op in ops):
+        return None
+    sub = einsum(ops, [e.indices[k] for k in group], free)
+    try:
+        form = strict_form(sub)
+    except NoMatrixForm:
+        return None
+    if not free:
+        return form
+    return Indexed("scalar", form, tuple(label_name[a] for a in free))
+
+
+def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
+    if isinstance(e, Identity):
+        return Delta("scalar", tuple(sorted(idx)))
+    if isinstance(e, Number):
+        return Lit("scalar", e.value)
+    if e.rank == 0:
+        return to_form(e)
+    if isinstance(e, (Add, Einsum)) and e.rank > 2:
+        return _index_body(e, idx, summed)
+    if e.rank > 2:  # a tensor variable, or an entry-wise function of one
+        return Indexed("scalar", strict_form(e), idx)
+    return Indexed("scalar", to_form(e), idx)
