@@ -1,38 +1,20 @@
-"""A small rewrite engine with named rules, and the rules that make derivatives readable.
+"""The simplification rules that make derivatives readable, and `simplify`.
 
-Contract of every rule: it takes one node (its children already simplified)
-and returns an equal-valued node with the same dims, or None when it does not
-apply. The engine applies the rules bottom-up to a fixpoint, asserts that
-dims are preserved, stops on cycles, and can record every `Step(rule,
-before, after)` — the record that explanations print.
-
-Rules are listed in `RULES` with the identity they implement, written in the
-algebra's notation.
+Each rule is a function of one node (see `rewrite.py` for the contract:
+same value, same dims, or None) listed in `RULES` with the identity it
+implements, written in the algebra's notation. A new rule is one function
+and one entry there, plus an example in tests/test_rules.py.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import Callable
 
 from .build import add, einsum, elementwise, ones, power
 from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+from .rewrite import Rewriter, Rule, Step
 
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    identity: str  # what it does, in the algebra's notation
-    node_type: type
-    apply: Callable[[Expr], Expr | None]
-
-
-@dataclass(frozen=True)
-class Step:
-    rule: str
-    before: Expr
-    after: Expr
+__all__ = ["RULES", "Rule", "Step", "simplify"]
 
 
 # --- einsum rules ------------------------------------------------------------------
@@ -389,57 +371,7 @@ RULES: tuple[Rule, ...] = (
     Rule("merge-linear", "diag(u) + diag(v) → diag(u + v)", Add, merge_linear_wrappers),
 )
 
-_BY_TYPE: dict[type, tuple[Rule, ...]] = {}
-for _rule in RULES:
-    _BY_TYPE[_rule.node_type] = _BY_TYPE.get(_rule.node_type, ()) + (_rule,)
-
-MAX_REWRITES_PER_NODE = 64
-
-
-class _Engine:
-    def __init__(self, record: list[Step] | None):
-        self.record = record
-        self.memo: dict[Expr, Expr] = {}
-
-    def simplify(self, e: Expr) -> Expr:
-        done = self.memo.get(e)
-        if done is not None:
-            return done
-        node = self._with_simplified_children(e)
-        seen = {node}
-        for _ in range(MAX_REWRITES_PER_NODE):
-            step = self._first_rewrite(node)
-            if step is None:
-                break
-            rule, new = step
-            assert new.dims == node.dims, f"rule {rule.name} changed dims {node.dims} → {new.dims}"
-            if self.record is not None:
-                self.record.append(Step(rule.name, node, new))
-            new = self._with_simplified_children(new)
-            if new in seen:
-                node = new
-                break
-            seen.add(new)
-            node = new
-        self.memo[e] = node
-        self.memo[node] = node
-        return node
-
-    def _with_simplified_children(self, e: Expr) -> Expr:
-        kids = e.children()
-        new = tuple(self.simplify(k) for k in kids)
-        if all(a is b for a, b in zip(kids, new)):
-            return e
-        return e.rebuild(new)
-
-    def _first_rewrite(self, node: Expr):
-        for rule in _BY_TYPE.get(type(node), ()):
-            new = rule.apply(node)
-            if new is not None and new != node:
-                return rule, new
-        return None
-
 
 def simplify(expr: Expr, record: list[Step] | None = None) -> Expr:
     """The simplified form of `expr`; appends each rewrite to `record` if given."""
-    return _Engine(record).simplify(expr)
+    return Rewriter(RULES, record).rewrite(expr)

@@ -1,0 +1,81 @@
+"""A small rewrite engine: named rules applied bottom-up to a fixpoint.
+
+Contract of every rule: it takes one node (its children already rewritten)
+and returns an equal-valued node with the same dims, or None when it does not
+apply. The engine asserts that dims are preserved, stops on cycles, and can
+record every `Step(rule, before, after)` — the record that explanations print.
+The rules themselves are data, in `simplify.RULES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .ir import Expr
+
+MAX_REWRITES_PER_NODE = 64
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    identity: str  # what it does, in the algebra's notation
+    node_type: type
+    apply: Callable[[Expr], Expr | None]
+
+
+@dataclass(frozen=True)
+class Step:
+    rule: str
+    before: Expr
+    after: Expr
+
+
+class Rewriter:
+    """Applies `rules` to every node of an expression; shared subtrees are rewritten once."""
+
+    def __init__(self, rules: Iterable[Rule], record: list[Step] | None = None):
+        self.by_type: dict[type, tuple[Rule, ...]] = {}
+        for rule in rules:
+            self.by_type[rule.node_type] = self.by_type.get(rule.node_type, ()) + (rule,)
+        self.record = record
+        self.memo: dict[Expr, Expr] = {}
+
+    def rewrite(self, e: Expr) -> Expr:
+        done = self.memo.get(e)
+        if done is not None:
+            return done
+        node = self._with_rewritten_children(e)
+        seen = {node}
+        for _ in range(MAX_REWRITES_PER_NODE):
+            step = self._first_rewrite(node)
+            if step is None:
+                break
+            rule, new = step
+            assert new.dims == node.dims, f"rule {rule.name} changed dims {node.dims} → {new.dims}"
+            if self.record is not None:
+                self.record.append(Step(rule.name, node, new))
+            new = self._with_rewritten_children(new)
+            if new in seen:  # a cycle: stop at a form already reached
+                node = new
+                break
+            seen.add(new)
+            node = new
+        self.memo[e] = node
+        self.memo[node] = node
+        return node
+
+    def _with_rewritten_children(self, e: Expr) -> Expr:
+        kids = e.children()
+        new = tuple(self.rewrite(k) for k in kids)
+        if all(a is b for a, b in zip(kids, new)):
+            return e
+        return e.rebuild(new)
+
+    def _first_rewrite(self, node: Expr):
+        for rule in self.by_type.get(type(node), ()):
+            new = rule.apply(node)
+            if new is not None and new != node:
+                return rule, new
+        return None
