@@ -172,8 +172,6 @@ def product(factors: list[Form], kind: str) -> Form:
             scalars.append(f)
         else:
             chain.append(f)
-    if scalars and isinstance(scalars[0], Prod):  # first, a unit needs no brackets: -0.5*x'*x
-        scalars = list(scalars[0].factors) + scalars[1:]
     rest = _ones_to_sums(scalars + chain)
     if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
         rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0

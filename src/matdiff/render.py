@@ -276,7 +276,9 @@ class _Printer:
         factors = [x for i, x in enumerate(factors) if not _is_reciprocal(x) or i == lead]
         pieces = []  # (text, the factor, its precedence)
         for x in factors:
-            prec = PRODUCT + 1 if pieces else PRODUCT
+            # after numbers alone, a scalar product needs no brackets: -0.5*x'*x
+            leading = all(isinstance(p[1], Lit) for p in pieces)
+            prec = PRODUCT if leading and (not pieces or x.kind == "scalar") else PRODUCT + 1
             pieces.append((self.at(x, prec), x, prec))
         divisions = "".join(self.s.scalar_div + self.at(x, PRODUCT + 1) for x in divisors)
         return sign + self._join(pieces) + divisions, PRODUCT
