@@ -225,16 +225,19 @@ def torch_methods(p: Problem, values: dict, want_hess: bool) -> list[Method]:
 
 # --- timing --------------------------------------------------------------------------------
 
-def timed(call) -> float:
+def timed(call, repeat: int = 1) -> float:
+    """Seconds per call, over `repeat` calls in a row."""
     start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
+    for _ in range(repeat):
+        call()
+    return (time.perf_counter() - start) / repeat
 
 
 def run_interleaved(methods: list[Method], budget_s: float = 1.5) -> dict[str, list[float]]:
     """Warm up each method, then time rounds with every method in turn (in a new random
-    order each round); a method keeps to about `budget_s` in all, with 3 to 25 rounds. A method slower
-    than LIMIT_S / 4 per call is timed once; without compilation its warm-up is that time."""
+    order each round); a method keeps to about `budget_s` in all, with 3 to 25 rounds, a
+    sample being a batch of calls lasting about a millisecond. A method slower than
+    LIMIT_S / 4 per call is timed once; without compilation its warm-up is that time."""
     est, times = {}, {m.name: [] for m in methods}
     for m in methods:
         t = timed(m.call)
@@ -243,13 +246,14 @@ def run_interleaved(methods: list[Method], budget_s: float = 1.5) -> dict[str, l
         est[m.name] = t if t > 2.0 else timed(m.call)
     rounds = {m.name: 0 if times[m.name] else 1 if est[m.name] > LIMIT_S / 4
               else int(min(25, max(3, budget_s / max(est[m.name], 1e-6)))) for m in methods}
+    batch = {m.name: int(min(100, max(1, 1e-3 / max(est[m.name], 1e-7)))) for m in methods}
     shuffle = random.Random(0).shuffle
     for r in range(max(rounds.values())):
         order = list(methods)
         shuffle(order)  # no method always runs right after the same other one
         for m in order:
-            if r < rounds[m.name]:
-                times[m.name].append(timed(m.call))
+            if r < rounds[m.name]:  # calls under a millisecond: a batch per sample
+                times[m.name].append(timed(m.call, batch[m.name]))
     return times
 
 
@@ -348,10 +352,19 @@ def report(p: Problem, n: int, res: dict) -> None:
     print("\n".join(line for line in lines if line))
 
 
+def load() -> None:
+    """The load average: another busy process on 2 cores stalls 2-thread BLAS calls."""
+    one, five, _ = os.getloadavg()
+    busy = "  (other processes are busy: timings of threaded BLAS calls will stall)" \
+        if one > 0.5 else ""
+    print(f"load average: {one:.2f} (1 min), {five:.2f} (5 min){busy}")
+
+
 def environment() -> None:
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, matdiff {md.__version__}")
     print(f"cores: {os.cpu_count()}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT')}, "
           f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    load()
     try:
         from threadpoolctl import threadpool_info
 
@@ -389,6 +402,8 @@ def main(argv=None) -> int:
             res = run_problem(p, n, prev, rng)
             report(p, n, res)
             sys.stdout.flush()
+    print()
+    load()
     return 0
 
 
