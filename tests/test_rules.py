@@ -55,6 +55,8 @@ EXAMPLES = {
     "distribute-cancel": ("-y'*log(softmax(A*x))", "x", "normal"),
     # diag(1 ⊘ (x + 1)) − diag(x ⊘ (x + 1)²) → diag(1 ⊘ (x + 1) − x ⊘ (x + 1)²)
     "merge-linear": ("x./(x + vector(1))", "x", "positive"),
+    # inv(Xᵀ) → inv(X)ᵀ, so that tr(inv(X')) and tr(inv(X)') are seen to be equal
+    "transpose-out": ("tr(inv(X')) + tr(inv(X)')", None, "spd"),
 }
 RULE_VARS = {**VARS, "z": "vector(n)", "X": "matrix(n,n)"}
 POINTS = 3

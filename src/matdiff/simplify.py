@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .build import add, einsum, elementwise, ones, power
+from .build import add, einsum, elementwise, matrix_function, ones, power, transpose
 from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
 from .rewrite import Rewriter, Rule, Step
 
@@ -193,6 +193,25 @@ def inverse_cancel(e: Einsum) -> Expr | None:
     return None
 
 
+# --- matrix functions ----------------------------------------------------------------------
+
+
+def transpose_out(e: MatrixFunction) -> Expr | None:
+    """inv(Xᵀ) → inv(X)ᵀ, det(Xᵀ) → det(X), logdet(Xᵀ) → logdet(X): one canonical form."""
+    arg = e.arg
+    if e.fn not in ("inv", "det", "logdet") or not _is_transpose(arg):
+        return None
+    inner = matrix_function(e.fn, arg.operands[0])
+    return transpose(inner) if e.fn == "inv" else inner
+
+
+def _is_transpose(e: Expr) -> bool:
+    if not (isinstance(e, Einsum) and len(e.operands) == 1 and e.rank == 2):
+        return False
+    (ix,) = e.indices
+    return len(ix) == 2 and ix[0] != ix[1] and e.out == (ix[1], ix[0])
+
+
 # --- entry-wise function rules ---------------------------------------------------------
 
 
@@ -361,6 +380,8 @@ RULES: tuple[Rule, ...] = (
     Rule("symmetric", "Sᵀ → S when S is declared symmetric", Einsum, symmetric_orientation),
     Rule("sigmoid", "exp(u) ⊘ (exp(u) + 1) → sigmoid(u)", Einsum, sigmoid_from_exp),
     Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
+    Rule("transpose-out", "inv(Xᵀ) → inv(X)ᵀ,  det(Xᵀ) → det(X)", MatrixFunction,
+         transpose_out),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
     Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,
