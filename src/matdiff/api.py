@@ -24,6 +24,7 @@ from .evaluate import evaluate
 from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
 from .lower import Lowered, lower
+from .indexform import OUT_NAMES
 from .matrixform import to_form
 from .render import render
 from .simplify import Step, simplify
@@ -202,7 +203,27 @@ class Derivative:
             "unicode": self.unicode(),
             "latex": self.latex(),
             "note": self.arrangement.note,
+            "axes": self.axes(),
         }
+
+    def axes(self) -> str:
+        """For index notation (3+ axes): which index runs over what, e.g.
+        'D[i,j,k]: i indexes the output (n); j, k index W (m×n)'. Empty otherwise."""
+        if self.expr.rank <= 2:
+            return ""
+        names = [OUT_NAMES[k] if self.expr.rank <= len(OUT_NAMES) else f"i{k + 1}"
+                 for k in range(self.expr.rank)]
+        groups = [("the output", self.function.expr.dims)]
+        groups += [(w, self.variables[w].dims) for w in self.wrt]
+        parts, k = [], 0
+        for what, dims in groups:
+            if dims:
+                shown = ", ".join(names[k:k + len(dims)])
+                size = "×".join(str(d) for d in dims)
+                verb = "indexes" if len(dims) == 1 else "index"
+                parts.append(f"{shown} {verb} {what} ({size})")
+                k += len(dims)
+        return f"D[{','.join(names)}]: " + "; ".join(parts)
 
     def __repr__(self) -> str:
         return f"<matdiff.Derivative {self} dims={self.dims} layout={self.layout}>"

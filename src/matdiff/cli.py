@@ -72,6 +72,8 @@ def run(argv: list[str] | None = None) -> int:
           [args.format](d))
     if d.arrangement.note:
         print(f"note: {d.arrangement.note}", file=sys.stderr)
+    if d.axes():
+        print(f"axes: {d.axes()}", file=sys.stderr)
     if args.check:
         report = d.check()
         print(report)

@@ -73,6 +73,8 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
             coef *= f.value
         else:
             rest.append(f)
+    deltas = iter(sorted((f for f in rest if isinstance(f, Delta)), key=lambda d: d.index))
+    rest = [next(deltas) if isinstance(f, Delta) else f for f in rest]  # δ(i,k)·δ(j,l)
     body = IndexSum("scalar", over, tuple(rest)) if over else product(rest, "scalar")
     return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
 
