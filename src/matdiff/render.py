@@ -317,7 +317,10 @@ class _Printer:
 
     def _had(self, f: Had):
         out = []
-        for i, x in enumerate(f.factors):
+        # entry-wise products commute: divisions go last, y.*exp(u)./v, not vector(1)./v.*y
+        divides = [x for x in f.factors if isinstance(x, Pow) and _is_negative_lit(x.exponent)]
+        factors = [x for x in f.factors if x not in divides] + divides
+        for i, x in enumerate(factors):
             if i and isinstance(x, Pow) and _is_negative_lit(x.exponent):
                 out.append(self.s.hadamard_div + self.at(_flipped(x), PRODUCT + 1))
                 continue
