@@ -21,11 +21,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 import matdiff as md
 from matdiff.codegen import TARGETS, StructuredTensor, audit, value_grad_hess
 from matdiff.errors import MatdiffError
 from matdiff.rules import ELEMENTWISE, MATRIX_FUNCTIONS
+from exprgen import VARS, expressions, random_values, variables_in
 from test_corpus import CORPUS, derive, sample_values
 
 RTOL, ATOL = 1e-8, 1e-10
@@ -141,6 +144,27 @@ def test_value_grad_hess_matches_evaluate(name, target):
     same(v, md.parse(expr, vars).evaluate(values), "value: ")
     same(g, md.derivative(expr, wrt, vars).evaluate(values), "gradient: ")
     same(h, md.hessian(expr, wrt, vars).evaluate(values), "hessian: ")
+
+
+# ---- random well-typed expressions ------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=expressions(depth=3), pick=st.integers(0, 10), hess=st.booleans())
+def test_random_expressions_code_matches_evaluate(text, pick, hess):
+    names = variables_in(text)
+    assume(names)
+    wrt = names[pick % len(names)]
+    decls = {v: VARS[v] for v in names}
+    d = md.derivative(text, [wrt, wrt] if hess else wrt, decls)
+    values = {v: random_values(np.random.default_rng(pick))[v] for v in names}
+    with np.errstate(all="ignore"):
+        want = d.evaluate(values)
+        assume(np.all(np.isfinite(want)))
+        source = d.code(value=True)
+        audit(source)
+        value, got = d.compile(value=True)(**values)
+    same(got, want, f"{text} by {wrt}:\n{source}\n")
+    same(value, d.function.evaluate(values), "value: ")
 
 
 # ---- structure of the generated code ------------------------------------------------------------

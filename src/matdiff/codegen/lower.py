@@ -101,7 +101,7 @@ class Lowerer:
         if isinstance(e, Number):
             return g.op("lit", (), e.value)
         if isinstance(e, (Zero, Ones)):
-            return g.op(type(e).__name__.lower(), (), None, e.dims)
+            return g.op("zeros" if isinstance(e, Zero) else "ones", (), None, e.dims)
         if isinstance(e, Identity):
             return g.op("eye", (), None, e.dims)
         if isinstance(e, (Elementwise, MatrixFunction)):

@@ -233,8 +233,9 @@ class Printer:
             private = self.uses.get(x.uid, 0) <= 1 and x.uid not in self.done
             if x.kind == "pow" and x.attr is not None and x.attr < 0 and private:
                 dens.append(self._pow_text(x.args[0], -x.attr))
-            else:
-                nums.append(self.arg(x, MUL if not nums or x.kind == "mul" else MUL + 1))
+            else:  # (a @ b) * c keeps its parentheses, also when flattened into a product
+                loose = x.kind != "matmul" and (not nums or x.kind == "mul")
+                nums.append(self.arg(x, MUL if loose else MUL + 1))
         text = " * ".join(nums) or "1"
         for d in dens:
             text += f" / {d.text if d.prec > MUL else f'({d.text})'}"
