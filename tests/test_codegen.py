@@ -148,9 +148,11 @@ def test_value_grad_hess_matches_evaluate(name, target):
 
 # ---- random well-typed expressions ------------------------------------------------------------
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=expressions(depth=3), pick=st.integers(0, 10), hess=st.booleans())
-def test_random_expressions_code_matches_evaluate(text, pick, hess):
+def test_random_expressions_code_matches_evaluate(target, text, pick, hess):
+    backend(target)
     names = variables_in(text)
     assume(names)
     wrt = names[pick % len(names)]
@@ -160,9 +162,9 @@ def test_random_expressions_code_matches_evaluate(text, pick, hess):
     with np.errstate(all="ignore"):
         want = d.evaluate(values)
         assume(np.all(np.isfinite(want)))
-        source = d.code(value=True)
+        source = d.code(target, value=True)
         audit(source)
-        value, got = d.compile(value=True)(**values)
+        value, got = d.compile(target, value=True)(**values)
     same(got, want, f"{text} by {wrt}:\n{source}\n")
     same(value, d.function.evaluate(values), "value: ")
 
