@@ -243,10 +243,15 @@ def test_sum_of_squares_is_a_dot_product():
 
 def test_shape_errors_name_the_argument_and_both_shapes():
     f = md.derivative("x'*A*x", "x").compile()
-    with pytest.raises(ValueError, match=r"A must be a matrix \(n, n\); got shape \(3,\)"):
+    with pytest.raises(ValueError, match=r"A must have shape \(n, n\) = \(3, 3\) .*\(3,\)$"):
         f(x=np.ones(3), A=np.ones(3))
     with pytest.raises(ValueError, match=r"A must have shape \(n, n\) = \(3, 3\) .*\(3, 4\)"):
         f(x=np.ones(3), A=np.ones((3, 4)))
+    with pytest.raises(ValueError, match=r"x must be a vector \(n,\); got shape \(3, 1\)"):
+        f(x=np.ones((3, 1)), A=np.ones((3, 3)))
+    g = md.derivative(*PROBLEMS["logistic"]).compile()
+    with pytest.raises(ValueError, match=r"X must be a matrix \(n, m\); got shape \(3,\)"):
+        g(y=np.ones(3), X=np.ones(3), w=np.ones(2))
 
 
 def test_free_dimension_is_a_keyword_argument():

@@ -113,23 +113,25 @@ class Printer:
         return [f"{p} = {self.t.asarray.format(x=p)}" for p in self.params.values()]
 
     def _checks(self) -> list[str]:
+        """Shape checks, cheapest first: one comparison when every size is known already."""
         lines, bound = [], set()
         for name, var in self.variables.items():
             p = self.params[name]
             got = f"got shape {{tuple({p}.shape)}}"
             want = self._shape(var.dims)
-            what = {0: "be a scalar", 1: f"be a vector {want}", 2: f"be a matrix {want}"}.get(
-                var.rank, f"have {var.rank} axes {want}")
-            lines += [f"if {p}.ndim != {var.rank}:",
-                      f"    raise ValueError(f\"{p} must {what}; {got}\")"]
             new = [(k, d) for k, d in enumerate(var.dims)
                    if isinstance(d, str) and d not in bound]
+            if new or var.rank == 0:
+                what = {0: "be a scalar", 1: f"be a vector {want}", 2: f"be a matrix {want}"}
+                lines += [f"if {p}.ndim != {var.rank}:",
+                          f"    raise ValueError(f\"{p} must "
+                          f"{what.get(var.rank, f'have {var.rank} axes {want}')}; {got}\")"]
             for k, d in new:
                 if d not in bound:
                     lines.append(f"{self.dim_names[d]} = {p}.shape[{k}]")
                     bound.add(d)
-            if len({d for _, d in new}) != var.rank:  # an axis whose size is known already
-                lines += [f"if tuple({p}.shape) != {want}:",
+            if var.rank and len({d for _, d in new}) != var.rank:  # a size known already
+                lines += [f"if {p}.shape != {want}:",
                           f"    raise ValueError(f\"{p} must have shape {want} = {{{want}}} \"",
                           f"                     f\"to match the other inputs; {got}\")"]
         return lines

@@ -55,7 +55,7 @@ NUMPY = Target(
     name="numpy",
     imports=("import numpy as np",),
     xp="np",
-    asarray="np.asarray({x}, dtype=np.float64)",
+    asarray="np.asarray({x}, dtype=float)",
     scalar="np.float64({x})",
     zeros="np.zeros({shape})",
     ones="np.ones({shape})",
