@@ -202,19 +202,34 @@ class Printer:
         terms = list(zip(op.attr, op.args))
         first = next((k for k, (c, x) in enumerate(terms) if c * _sign(x) > 0), 0)
         terms.insert(0, terms.pop(first))  # 1 - t reads better than -t + 1
-        pieces = [self._term(c, x, k == 0) for k, (c, x) in enumerate(terms)]
         if len(terms) > 1 and op.rank >= 3 and self.t.copy is not None:
-            sign, text = pieces[0]
-            if sign == "" and not self.frag(terms[0][1]).fresh and abs(terms[0][0]) == 1.0:
-                text = self.t.copy.format(x=self.arg(terms[0][1], ATOM))
-            out = self.assign(sign + text)
-            self.lines += [f"{out} {sign or '+'}= {text}" for sign, text in pieces[1:]]
-            return Frag(out, fresh=True)
+            return self._accumulate(terms)
+        pieces = [self._term(c, x, k == 0) for k, (c, x) in enumerate(terms)]
         text = "".join(f"{sign}{text}" if k == 0 else f" {sign or '+'} {text}"
                        for k, (sign, text) in enumerate(pieces))
         if len(op.args) > 1:
             return Frag(text, ADD, True)
         return Frag(text, UNARY if op.attr[0] == -1.0 else MUL, True)
+
+    def _accumulate(self, terms: list[tuple[float, Op]]) -> Frag:
+        """t = first term; t += each other one: one big temporary less than a + b + c.
+        Outer products are made in C order (`mul_c`), so `+=` walks both arrays alike."""
+        pieces = []
+        for k, (c, x) in enumerate(terms):
+            private = self.uses.get(x.uid, 0) <= 1 and x.uid not in self.done
+            if self.t.mul_c and x.kind == "mul" and len(x.args) == 2 and private:
+                a, b = (self.frag(y).text for y in x.args)
+                text = self.t.mul_c.format(a=a, b=b)
+                pieces.append(("-" if c < 0 else "",
+                               text if abs(c) == 1.0 else f"{number(abs(c))} * {text}"))
+            else:
+                pieces.append(self._term(c, x, k == 0))
+        sign, text = pieces[0]
+        if sign == "" and not self.frag(terms[0][1]).fresh and abs(terms[0][0]) == 1.0:
+            text = self.t.copy.format(x=self.arg(terms[0][1], ATOM))
+        out = self.assign(sign + text)
+        self.lines += [f"{out} {sign or '+'}= {text}" for sign, text in pieces[1:]]
+        return Frag(out, fresh=True)
 
     def _term(self, c: float, x: Op, first: bool) -> tuple[str, str]:
         """('-' or '', |c|·x) for one term of a sum."""

@@ -35,6 +35,7 @@ class Target:
     broadcast: str
     diag: str
     copy: str | None  # None: arrays are immutable (JAX), no copy needed
+    mul_c: str | None  # a ⊙ b in C order, for sums accumulated in place; None: a * b
     add_diag: tuple[str, ...]
     entrywise: dict[str, str | tuple[str, ...]]
     matrix: dict[str, str | tuple[str, ...]]
@@ -69,6 +70,7 @@ NUMPY = Target(
     broadcast="np.broadcast_to({x}, {shape}).copy()",  # writable, as every other answer
     diag="np.diag({x})",
     copy="{x}.copy()",
+    mul_c="np.multiply({a}, {b}, order='C')",
     add_diag=("{out}[np.diag_indices({n})] += {b}",),
     entrywise={
         **_numpy_like("np"),
@@ -106,6 +108,7 @@ JAX = Target(
     broadcast="jnp.broadcast_to({x}, {shape})",
     diag="jnp.diag({x})",
     copy=None,
+    mul_c=None,
     add_diag=("{out} = {a}.at[jnp.diag_indices({n})].add({b})",),
     entrywise={**_numpy_like("jnp"), "sigmoid": "jax.nn.sigmoid({x})"},
     matrix={
@@ -137,6 +140,7 @@ TORCH = Target(
     broadcast="torch.broadcast_to({x}, {shape}).clone()",
     diag="torch.diag({x})",
     copy="{x}.clone()",
+    mul_c=None,
     add_diag=("{out}.diagonal().add_({b})",),
     entrywise={
         **{f: f"torch.{f}({{x}})" for f in (

@@ -19,7 +19,7 @@ def value_grad_hess(X, S):
     t2 = S @ t1
     t3 = t2.T @ t1.T - t1.T
     gradient = -t3
-    t4 = t1[:, :, None] * t3[:, None, None, :]
-    t4 += t1.T[:, None, None, :] * (t1 @ t2)[:, :, None]
+    t4 = np.multiply(t1[:, :, None], t3[:, None, None, :], order='C')
+    t4 += np.multiply(t1.T[:, None, None, :], (t1 @ t2)[:, :, None], order='C')
     hessian = t4
     return value, gradient, hessian
