@@ -17,6 +17,7 @@ from .ir import (
     Add, Dim, Dims, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
 )
+from .unionfind import UnionFind
 
 # --- leaves ------------------------------------------------------------------
 
@@ -124,23 +125,6 @@ def split_coefficient(e: Expr) -> tuple[float, Expr]:
 # --- einsum ----------------------------------------------------------------------
 
 
-class _Labels:
-    """Union-find over einsum labels, for merges forced by inlined diagonals."""
-
-    def __init__(self):
-        self.parent: dict[int, int] = {}
-
-    def find(self, a: int) -> int:
-        while self.parent.get(a, a) != a:
-            a = self.parent[a]
-        return a
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[rb] = ra
-
-
 def einsum(operands, indices, out) -> Expr:
     """Σ_{labels not in out} Π operands[k][indices[k]]; see `ir.Einsum`."""
     operands, indices, out = list(operands), [tuple(i) for i in indices], tuple(out)
@@ -176,7 +160,7 @@ def _label_dims(operands, indices) -> dict[int, Dim]:
 def _inline(operands, indices, label_dims):
     """Fold numbers into a coefficient and splice nested einsums into one operand list."""
     fresh = max(label_dims, default=-1) + 1
-    labels = _Labels()
+    labels = UnionFind()
     coef, ops, idxs = 1.0, [], []
     stack = list(zip(operands, indices))
     while stack:

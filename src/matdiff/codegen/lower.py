@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
+from ..unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
 
@@ -42,21 +43,6 @@ class Parts:
     def spec(self) -> str:
         sym = label_symbols([], self.out + self.core_labels)
         return f"{letters(self.core_labels, sym)}->{letters(self.out, sym)}"
-
-
-class _Union:
-    def __init__(self):
-        self.parent: dict[int, int] = {}
-
-    def find(self, a: int) -> int:
-        while self.parent.get(a, a) != a:
-            a = self.parent[a]
-        return a
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 class Lowerer:
@@ -178,7 +164,7 @@ class Lowerer:
     # --- einsums ------------------------------------------------------------------------
     def parts(self, e: Einsum, coef: float = 1.0) -> Parts:
         """coef·e as a core contraction and the deltas around it."""
-        labels = _Union()
+        labels = UnionFind()
         for op, ix in zip(e.operands, e.indices):
             if isinstance(op, Identity):
                 labels.union(*ix)  # δ(a,b) T[…b…] = T[…a…]
