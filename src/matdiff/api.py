@@ -24,7 +24,7 @@ from .evaluate import evaluate
 from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
 from .lower import Lowered, lower
-from .indexform import OUT_NAMES
+from .indexform import index_names
 from .matrixform import to_form
 from .render import render
 from .simplify import Step, simplify
@@ -71,7 +71,37 @@ def _check_variable_name(name: str, decls) -> None:
                            + did_you_mean(str(name), list(decls)))
 
 
-class Expression:
+class _Printable:
+    """Printing shared by expressions and derivatives: text, Unicode, LaTeX, Jupyter.
+
+    Subclasses have `expr` (IR) and say whether a vector is shown as a row."""
+
+    expr: Expr
+
+    def _shown_as_row(self) -> bool:
+        raise NotImplementedError
+
+    def form(self):
+        with _deep_recursion():
+            return to_form(self.expr, "row" if self._shown_as_row() else None)
+
+    def __str__(self) -> str:
+        return render(self.form(), "text")
+
+    def unicode(self) -> str:
+        return render(self.form(), "unicode")
+
+    def latex(self) -> str:
+        return render(self.form(), "latex")
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
+
+
+class Expression(_Printable):
     """A parsed, typed expression: `.dims`, `.evaluate(values)`, printing."""
 
     def __init__(self, text: str, lowered: Lowered, decls: Declarations | None = None):
@@ -91,27 +121,12 @@ class Expression:
             return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
                              self.kind == "row")
 
-    def form(self):
-        with _deep_recursion():
-            return to_form(self.expr, "row" if self.kind == "row" else None)
-
-    def __str__(self) -> str:
-        return render(self.form(), "text")
-
-    def unicode(self) -> str:
-        return render(self.form(), "unicode")
-
-    def latex(self) -> str:
-        return render(self.form(), "latex")
+    def _shown_as_row(self) -> bool:
+        return self.kind == "row"
 
     def __repr__(self) -> str:
         return f"<matdiff.Expression {self} dims={self.dims}>"
 
-    def _repr_latex_(self) -> str:
-        return f"$${self.latex()}$$"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
 
 
 def _oriented(value, row: bool):
@@ -126,7 +141,7 @@ def parse(text: str, vars: Declarations | None = None) -> Expression:
         return Expression(text, _lower(text, vars), vars)
 
 
-class Derivative:
+class Derivative(_Printable):
     """∂f/∂wrt (or a higher derivative), in the chosen layout."""
 
     def __init__(self, function: Expression, wrt: tuple[str, ...], layout: str,
@@ -177,18 +192,8 @@ class Derivative:
         return derivative_program(self, target, value, **options).compile()
 
     # --- printing ---
-    def form(self):
-        with _deep_recursion():
-            return to_form(self.expr, "row" if self.arrangement.row else None)
-
-    def __str__(self) -> str:
-        return render(self.form(), "text")
-
-    def unicode(self) -> str:
-        return render(self.form(), "unicode")
-
-    def latex(self) -> str:
-        return render(self.form(), "latex")
+    def _shown_as_row(self) -> bool:
+        return self.arrangement.row
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict())
@@ -211,8 +216,7 @@ class Derivative:
         'D[i,j,k]: i indexes the output (n); j, k index W (m×n)'. Empty otherwise."""
         if self.expr.rank <= 2:
             return ""
-        names = [OUT_NAMES[k] if self.expr.rank <= len(OUT_NAMES) else f"i{k + 1}"
-                 for k in range(self.expr.rank)]
+        names = index_names(self.expr.rank)
         groups = [("the output", self.function.expr.dims)]
         groups += [(w, self.variables[w].dims) for w in self.wrt]
         parts, k = [], 0
@@ -227,12 +231,6 @@ class Derivative:
 
     def __repr__(self) -> str:
         return f"<matdiff.Derivative {self} dims={self.dims} layout={self.layout}>"
-
-    def _repr_latex_(self) -> str:
-        return f"$${self.latex()}$$"
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/plain": str(self), "text/latex": self._repr_latex_()}
 
     def explain(self, format: str = "text"):
         """A step-by-step derivation, as text: 'text', 'markdown' (LaTeX) or 'json' (step list)."""

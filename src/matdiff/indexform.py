@@ -25,9 +25,16 @@ def _summed_names():
         n += 1
 
 
+def index_names(rank: int) -> tuple[str, ...]:
+    """Names of a result's axes: i, j, k, … (i1, i2, … beyond eight)."""
+    if rank <= len(OUT_NAMES):
+        return tuple(OUT_NAMES[:rank])
+    return tuple(f"i{k + 1}" for k in range(rank))
+
+
 def to_index_form(e: Expr) -> Form:
     """`D[i,j,k] = …` with the result's axes named i, j, k, … in order."""
-    names = tuple(OUT_NAMES[k] if e.rank <= len(OUT_NAMES) else f"i{k + 1}" for k in range(e.rank))
+    names = index_names(e.rank)
     return Entry("scalar", names, _index_body(e, names, _summed_names()))
 
 
