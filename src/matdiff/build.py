@@ -309,11 +309,3 @@ def identity_tensor(dims: Dims) -> Expr:
         [(i, i + k) for i in range(k)],
         letters(2 * k),
     )
-
-
-def is_one_like(e: Expr) -> bool:
-    return isinstance(e, Ones) or is_number(e, 1.0)
-
-
-def exact_int(x: float) -> bool:
-    return math.isfinite(x) and x == int(x)

@@ -288,16 +288,6 @@ def variables(expr: Expr) -> dict[str, Var]:
     return {n.name: n for n in walk(expr) if isinstance(n, Var)}
 
 
-def is_constant(expr: Expr) -> bool:
-    """True when `expr` contains no variable."""
-    return not any(isinstance(n, Var) for n in walk(expr))
-
-
-def depends_on(expr: Expr, name: str, _cache: dict | None = None) -> bool:
-    """True when variable `name` occurs in `expr`."""
-    return any(isinstance(n, Var) and n.name == name for n in walk(expr))
-
-
 def map_bottom_up(expr: Expr, fn) -> Expr:
     """Rebuild `expr` applying `fn` to every node after its children (shared nodes once)."""
     done: dict[int, Expr] = {}
