@@ -175,6 +175,8 @@ def product(factors: list[Form], kind: str) -> Form:
     rest = _ones_to_sums(scalars + chain)
     if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
         rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
+    rest, mirrored = _align_mirrored_differences(rest)
+    coef = -coef if mirrored else coef
     if coef < 0:
         rest, flipped = _negate_a_difference(rest)
         coef = -coef if flipped else coef
@@ -191,14 +193,32 @@ def is_reciprocal(f: Form) -> bool:
 
 def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
     """-(a - b)*c → (b - a)*c: a minus sign is absorbed by the one factor that is a difference."""
-    differences = [i for i, f in enumerate(factors)
-                   if isinstance(f, Sum) and any(c < 0 for c, _ in f.terms)]
-    if len(differences) != 1:
+    def is_difference(f):
+        f = f.arg if isinstance(f, T) else f
+        return isinstance(f, Sum) and any(c < 0 for c, _ in f.terms)
+
+    differences = [i for i, f in enumerate(factors) if is_difference(f)]
+    if len(differences) != 1 or isinstance(factors[differences[0]], T):
         return factors, False
     i = differences[0]
     flipped = Sum(factors[i].kind,
                   tuple(_positive_first([(-c, t) for c, t in factors[i].terms])))
     return factors[:i] + [flipped] + factors[i + 1:], True
+
+
+def _align_mirrored_differences(factors: list[Form]) -> tuple[list[Form], bool]:
+    """(μ - x)*(x - μ)' → -(x - μ)*(x - μ)': a difference and its negation read as one."""
+    def terms(f):
+        f = f.arg if isinstance(f, T) else f
+        return frozenset(f.terms) if isinstance(f, Sum) and len(f.terms) == 2 else None
+
+    for i, f in enumerate(factors):
+        for g in factors[i + 1:]:
+            a, b = terms(f), terms(g)
+            if a and b and frozenset((-c, t) for c, t in a) == b:
+                flipped = Sum(f.kind, tuple(_positive_first([(-c, t) for c, t in f.terms])))
+                return factors[:i] + [flipped] + factors[i + 1:], True
+    return factors, False
 
 
 def _ones_to_sums(factors: list[Form]) -> list[Form]:
