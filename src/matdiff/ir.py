@@ -198,13 +198,13 @@ class Einsum(Expr):
         return sizes
 
 
-class Elementwise(Expr):
-    """A scalar function (from `rules.ELEMENTWISE`) applied to every entry."""
+class _Application(Expr):
+    """A named function applied to one argument: the shared shape of the two below."""
 
     __slots__ = ("fn", "arg")
 
-    def __init__(self, fn: str, arg: Expr):
-        super().__init__(arg.dims)
+    def __init__(self, fn: str, arg: Expr, dims: Dims):
+        super().__init__(dims)
         self.fn = fn
         self.arg = arg
 
@@ -213,6 +213,15 @@ class Elementwise(Expr):
 
     def children(self):
         return (self.arg,)
+
+
+class Elementwise(_Application):
+    """A scalar function (from `rules.ELEMENTWISE`) applied to every entry."""
+
+    __slots__ = ()
+
+    def __init__(self, fn: str, arg: Expr):
+        super().__init__(fn, arg, arg.dims)
 
     def rebuild(self, children):
         from .build import elementwise
@@ -239,7 +248,7 @@ class Power(Expr):
         return power(*children)
 
 
-class MatrixFunction(Expr):
+class MatrixFunction(_Application):
     """A function of a square matrix or a vector that is not entry-wise.
 
     `fn` is one of: 'inv' (n×n → n×n), 'det' and 'logdet' (n×n → scalar),
@@ -247,19 +256,10 @@ class MatrixFunction(Expr):
     `diff.py`, their numerics in `evaluate.py`.
     """
 
-    __slots__ = ("fn", "arg")
+    __slots__ = ()
 
     def __init__(self, fn: str, arg: Expr):
-        dims = {"inv": arg.dims, "softmax": arg.dims}.get(fn, ())
-        super().__init__(dims)
-        self.fn = fn
-        self.arg = arg
-
-    def _local(self):
-        return (self.fn,)
-
-    def children(self):
-        return (self.arg,)
+        super().__init__(fn, arg, {"inv": arg.dims, "softmax": arg.dims}.get(fn, ()))
 
     def rebuild(self, children):
         from .build import matrix_function
