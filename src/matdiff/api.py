@@ -26,7 +26,8 @@ from .layout import Arrangement, arrange, arrangement
 from .lower import Lowered, lower
 from .indexform import index_names
 from .matrixform import to_form
-from .render import render
+from .named import Named, name_repeats
+from .render import render, render_named
 from .simplify import Step, simplify
 
 Declarations = Mapping[str, "str | syntax.TypeDecl"]
@@ -88,11 +89,24 @@ class _Printable:
     def __str__(self) -> str:
         return render(self.form(), "text")
 
+    def named(self) -> Named:
+        """The form with repeated subexpressions named once (`named.name_repeats`)."""
+        taken = set(self.variables)
+        taken |= {d for v in self.variables.values() for d in v.dims if isinstance(d, str)}
+        return name_repeats(self.form(), taken)
+
     def unicode(self) -> str:
-        return render(self.form(), "unicode")
+        """Unicode, repeated parts named: `Xᵀ diag(s ⊙ (𝟙 − s)) X,  where s = σ(Xw)`."""
+        return render_named(self.named(), "unicode")
 
     def latex(self) -> str:
-        return render(self.form(), "latex")
+        """LaTeX, repeated parts named: `… \\quad \\text{where } s = …`."""
+        return render_named(self.named(), "latex")
+
+    def where(self) -> list[dict]:
+        """The named subexpressions of the displays: name, text, unicode and LaTeX of each."""
+        return [{"name": n, **{style: render(f, style) for style in ("text", "unicode", "latex")}}
+                for n, f in self.named().where]
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
@@ -207,6 +221,7 @@ class Derivative(_Printable):
             "text": str(self),
             "unicode": self.unicode(),
             "latex": self.latex(),
+            "where": self.where(),
             "note": self.arrangement.note,
             "axes": self.axes(),
         }

@@ -79,6 +79,7 @@ class Style:
     minus: str = "-"
     juxtapose: bool = False  # write products by juxtaposition (tight between single letters)
     reciprocal_as_division: bool = False  # x.^(-1) written 𝟙 ⊘ x
+    where: Callable[[str, list[str]], str] = lambda body, defs: f"{body}, where {', '.join(defs)}"
 
 
 # --- plain text: valid matdiff input ---------------------------------------------------
@@ -150,6 +151,7 @@ UNICODE = Style(
     index_sum=lambda over, body: f"Σ_{over} {body}",
     entry=lambda ix, body: f"D[{ix}] = {body}", minus="−", juxtapose=True,
     reciprocal_as_division=True,
+    where=lambda body, defs: f"{body},  where {', '.join(defs)}",
 )
 
 
@@ -212,6 +214,7 @@ LATEX = Style(
     index_sum=lambda over, body: rf"\sum_{{{over}}} {body}",
     entry=lambda ix, body: rf"D_{{{ix.replace(',', '')}}} = {body}",
     reciprocal_as_division=True,
+    where=lambda body, defs: rf"{body}, \quad \text{{where }} " + r",\; ".join(defs),
 )
 
 
@@ -408,3 +411,17 @@ STYLES = {"text": TEXT, "unicode": UNICODE, "latex": LATEX}
 def render(form: Form, style: str = "text") -> str:
     """Print a form in the named style: 'text', 'unicode' or 'latex'."""
     return _Printer(STYLES[style]).show(form)[0]
+
+
+def definition(name: str, form: Form, style: str = "text") -> str:
+    """`s = σ(−y ⊙ (Xw))`: a named subexpression, for a display's `where` clause."""
+    printer = _Printer(STYLES[style])
+    return f"{printer.show(Sym(form.kind, name))[0]} = {printer.show(form)[0]}"
+
+
+def render_named(named, style: str = "text") -> str:
+    """A `named.Named` form: the body, then `where s = …, t = …` when anything is named."""
+    body = render(named.body, style)
+    if not named.where:
+        return body
+    return STYLES[style].where(body, [definition(n, f, style) for n, f in named.where])
