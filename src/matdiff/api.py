@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Mapping
 
 import numpy as np
@@ -25,12 +26,14 @@ from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
 from .lower import Lowered, lower
 from .indexform import index_names
-from .matrixform import to_form
+from .matrixform import NoMatrixForm, to_form
 from .named import Named, name_repeats
 from .render import render, render_named
 from .simplify import Step, simplify
 
 Declarations = Mapping[str, "str | syntax.TypeDecl"]
+_NOT_KRONECKER = ("no Kronecker form: shown in mixed order, D[i,j,k,l]; evaluate returns the "
+                  "vec matrix, whose entry (i + m*j, k + p*l) is D[i,j,k,l] (F m×n, X p×q)")
 
 
 @contextmanager
@@ -167,12 +170,36 @@ class Derivative(_Printable):
         self.steps = steps  # the simplifier's record
         wrt_rank = sum(function.variables[w].rank for w in wrt)
         self.arrangement: Arrangement = arrangement(function.expr.rank, wrt_rank, layout,
-                                                    order=len(wrt))
+                                                    order=len(wrt),
+                                                    last_rank=function.variables[wrt[-1]].rank)
         self.expr = arrange(mixed, self.arrangement)
+        if self.arrangement.vec and self._vec_form() is None:
+            self.arrangement = replace(self.arrangement, note=_NOT_KRONECKER)
+
+    def _vec_form(self):
+        """The vec layout's matrix form; None when it has no Kronecker structure."""
+        from .vecform import vec_form
+
+        try:
+            with _deep_recursion():
+                return vec_form(self.expr, self.arrangement.vec)
+        except NoMatrixForm:
+            return None
+
+    def form(self):
+        if self.arrangement.vec:
+            found = self._vec_form()
+            if found is not None:
+                return found
+        return super().form()
 
     # --- shape and numbers ---
     @property
     def dims(self) -> tuple:
+        if self.arrangement.vec:
+            from .vecform import vec_dims
+
+            return vec_dims(self.expr.dims, self.arrangement.vec)
         return (1,) + self.expr.dims if self.arrangement.row else self.expr.dims
 
     @property
@@ -180,10 +207,16 @@ class Derivative(_Printable):
         return self.function.variables
 
     def evaluate(self, values: Mapping[str, object], sizes: Mapping[str, int] | None = None):
-        """The derivative at `values` as a numpy array in this layout (float for a scalar)."""
+        """The derivative at `values` as a numpy array in this layout (float for a scalar;
+        the vec layout's matrix is the mixed tensor reshaped in column-major order)."""
         with _deep_recursion():
-            return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
-                             self.arrangement.row)
+            value = evaluate(self.expr, values, sizes, context=self.variables)
+        if self.arrangement.vec:
+            rows = self.arrangement.vec[0]
+            shape = np.shape(value)
+            size = lambda axes: int(np.prod(axes, dtype=int))  # noqa: E731
+            return np.reshape(value, (size(shape[:rows]), size(shape[rows:])), order="F")
+        return _oriented(value, self.arrangement.row)
 
     def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
               rtol: float = 1e-6):
@@ -197,12 +230,20 @@ class Derivative(_Printable):
         """Source of a function computing this derivative (with `value`: value, derivative)."""
         from .codegen import derivative_program
 
+        self._no_vec_code()
         return derivative_program(self, target, value, **options).source
+
+    def _no_vec_code(self):
+        if self.arrangement.vec:
+            raise UnsupportedError("generated code for the vec layout is not available; "
+                                   "generate it in the mixed layout and reshape the result "
+                                   "in column-major (Fortran) order")
 
     def compile(self, target: str = "numpy", value: bool = False, **options):
         """The generated function itself (see `code`; options: name, structured, sizes)."""
         from .codegen import derivative_program
 
+        self._no_vec_code()
         return derivative_program(self, target, value, **options).compile()
 
     # --- printing ---
@@ -229,7 +270,7 @@ class Derivative(_Printable):
     def axes(self) -> str:
         """For index notation (3+ axes): which index runs over what, e.g.
         'D[i,j,k]: i indexes the output (n); j, k index W (m×n)'. Empty otherwise."""
-        if self.expr.rank <= 2:
+        if self.expr.rank <= 2 or (self.arrangement.vec and self._vec_form() is not None):
             return ""
         names = index_names(self.expr.rank)
         groups = [("the output", self.function.expr.dims)]

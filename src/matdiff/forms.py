@@ -114,6 +114,21 @@ class Entry(Form):
     body: Form
 
 
+@dataclass(frozen=True)
+class Kron(Form):
+    """The Kronecker product P ⊗ Q of the vec layout: (P ⊗ Q)[(j,i),(l,k)] = P[j,l]·Q[i,k]."""
+
+    factors: tuple[Form, ...]
+
+
+@dataclass(frozen=True)
+class Commutation(Form):
+    """The commutation matrix K(m,n) of Magnus & Neudecker: K(m,n)·vec(X) = vec(Xᵀ), X m×n."""
+
+    rows: str
+    cols: str
+
+
 def is_scalar(f: Form) -> bool:
     return f.kind == "scalar"
 
@@ -290,7 +305,7 @@ def _symmetric(f: Form) -> bool:
 def form_size(f: Form) -> int:
     """Number of nodes in a form: the measure for choosing between equal forms."""
     kids = ()
-    if isinstance(f, (Prod, Had)):
+    if isinstance(f, (Prod, Had, Kron)):
         kids = f.factors
     elif isinstance(f, Sum):
         kids = tuple(x for _, x in f.terms)

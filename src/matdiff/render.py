@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .forms import (
-    Call, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Lit, Pow, Prod, Sum, Sym, T,
+    Call, Commutation, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Kron, Lit, Pow, Prod,
+    Sum, Sym, T,
 )
 from .rules import ELEMENTWISE
 
@@ -79,6 +80,8 @@ class Style:
     minus: str = "-"
     juxtapose: bool = False  # write products by juxtaposition (tight between single letters)
     reciprocal_as_division: bool = False  # x.^(-1) written 𝟙 ⊘ x
+    kron: str = " ⊗ "  # between the factors of a Kronecker product; text: kron(P, Q)
+    commutation: Callable[[str, str], str] = lambda m, n: f"commutation({m},{n})"
     where: Callable[[str, list[str]], str] = lambda body, defs: f"{body}, where {', '.join(defs)}"
 
 
@@ -151,6 +154,7 @@ UNICODE = Style(
     index_sum=lambda over, body: f"Σ_{over} {body}",
     entry=lambda ix, body: f"D[{ix}] = {body}", minus="−", juxtapose=True,
     reciprocal_as_division=True,
+    commutation=lambda m, n: f"𝐊({m},{n})",
     where=lambda body, defs: f"{body},  where {', '.join(defs)}",
 )
 
@@ -214,6 +218,7 @@ LATEX = Style(
     index_sum=lambda over, body: rf"\sum_{{{over}}} {body}",
     entry=lambda ix, body: rf"D_{{{ix.replace(',', '')}}} = {body}",
     reciprocal_as_division=True,
+    kron=r" \otimes ", commutation=lambda m, n: rf"\mathbf{{K}}_{{{m},{n}}}",
     where=lambda body, defs: rf"{body}, \quad \text{{where }} " + r",\; ".join(defs),
 )
 
@@ -329,6 +334,15 @@ class _Printer:
                 continue
             out.append((self.s.hadamard if i else "") + self.at(x, PRODUCT + 1 if i else PRODUCT))
         return "".join(out), self.had_prec
+
+    def _kron(self, f: Kron):
+        """P ⊗ Q binds looser than a matrix product: XA ⊗ 𝕀, (Bᵀ ⊗ A)𝐊; text: kron(B', A)."""
+        if self.s.name == "text":
+            return f"kron({', '.join(self.show(x)[0] for x in f.factors)})", ATOM
+        return self.s.kron.join(self.at(x, PRODUCT) for x in f.factors), HADAMARD_LOOSE
+
+    def _commutation(self, f: Commutation):
+        return self.s.commutation(f.rows, f.cols), ATOM
 
     def _t(self, f: T):
         if isinstance(f.arg, Const) and f.arg.kind == "matrix":

@@ -1,0 +1,201 @@
+"""The vec layout of Magnus & Neudecker: ∂vec(F)/∂vec(X)ᵀ, a matrix, in Kronecker form.
+
+vec stacks columns, so entry (i + m·j, k + p·l) of the matrix is the mixed-layout
+entry D[i,j,k,l] (F m×n, X p×q). A term of D that factors as P[j,l]·Q[i,k] is
+the Kronecker product P ⊗ Q; one that factors as P[j,k]·Q[i,l] is
+(P ⊗ Q)·K(p,q), where the commutation matrix K(p,q) maps vec(X) to vec(Xᵀ):
+
+    A*X*B by X  →  Bᵀ ⊗ A          X' by X  →  K(m,n)
+    X*X by X    →  Xᵀ ⊗ 𝕀 + 𝕀 ⊗ X    inv(X) by X  →  −X⁻ᵀ ⊗ X⁻¹
+
+A term R[i,j]·C[k,l] is the outer product vec(R)·vec(C)ᵀ, and G[i,j]·δ(i,k)·δ(j,l)
+is diag(vec(G)). A vector is its own vec (a missing axis has size 1). A term
+with none of these structures raises `NoMatrixForm`: the caller writes the
+mixed tensor in index notation instead, never a guess.
+"""
+
+from __future__ import annotations
+
+from .build import einsum, eye
+from .forms import Call, Commutation, Const, Form, Kron, product, sum_form, transpose
+from .ir import Add, Einsum, Expr, Identity, Zero
+from .matrixform import NoMatrixForm, strict_form, to_form
+from .unionfind import UnionFind
+
+
+def vec_form(e: Expr, split: tuple[int, int]) -> Form:
+    """The form of ∂vec(F)/∂vec(X)ᵀ, given its mixed tensor `e` whose first `split[0]`
+    axes are F's and last `split[1]` are X's (each at most two)."""
+    rows, cols = split
+    if rows <= 1 and cols <= 1:  # no matrix: the numerator layout's Jacobian, row or column
+        return to_form(e, "row" if (rows, cols) == (0, 1) else None)
+    if rows == 0 or cols == 0:  # ∂s/∂vec(X)ᵀ = vec(G)ᵀ, ∂vec(F)/∂s = vec(dF/ds)
+        column = _vec(strict_form(e), 2)
+        return transpose(column) if rows == 0 else column
+    terms = e.terms if isinstance(e, Add) else ((1.0, e),)
+    return sum_form([(c, _term(t, rows, cols)) for c, t in terms], "matrix")
+
+
+def vec_dims(dims: tuple, split: tuple[int, int]) -> tuple:
+    """(R, C): the sizes of vec(F) and vec(X), as `m*n` when symbolic."""
+    rows = dims[:split[0]]
+    return (_size(rows), _size(dims[split[0]:]))
+
+
+def _size(dims: tuple):
+    if all(isinstance(d, int) for d in dims):
+        total = 1
+        for d in dims:
+            total *= d
+        return total
+    return "*".join(str(d) for d in dims)
+
+
+def _vec(f: Form, rank: int) -> Form:
+    """vec of a matrix form; a vector (or scalar) is its own vec."""
+    return Call("col", "vec", f) if rank == 2 else f
+
+
+# --- one term of the mixed tensor ------------------------------------------------------------
+
+
+class _Term:
+    """An einsum term with every result label distinct (a repeated one becomes an `eye`)."""
+
+    def __init__(self, t: Expr, rows: int):
+        if isinstance(t, Einsum):
+            ops, idxs, out = list(t.operands), list(t.indices), list(t.out)
+        else:
+            ops, idxs, out = [t], [tuple(range(t.rank))], list(range(t.rank))
+        self.diagonal = rows == 2 and len(out) == 4 and out[:2] == out[2:] \
+            and out[0] != out[1]
+        self.ops, self.idxs = ops, idxs
+        fresh = 1 + max([a for ix in idxs for a in ix] + out)
+        seen = set()
+        for pos, a in enumerate(out):
+            if a in seen:  # D = … δ(a, b): the identity joins the two axes
+                ops.append(eye(t.dims[pos]))
+                idxs.append((a, fresh))
+                out[pos], fresh = fresh, fresh + 1
+            seen.add(a)
+        self.out, self.dims, self.rows = tuple(out), t.dims, rows
+        self.diagonal_of = einsum(t.operands, t.indices, t.out[:2]) if self.diagonal else None
+
+    def components(self) -> list[list[int]]:
+        """Operands grouped by the labels they share."""
+        groups = UnionFind()
+        owner: dict[int, int] = {}
+        for k, ix in enumerate(self.idxs):
+            groups.find(k)
+            for a in ix:
+                if a in owner:
+                    groups.union(owner[a], k)
+                owner.setdefault(a, k)
+        found: dict[int, list[int]] = {}
+        for k in range(len(self.ops)):
+            found.setdefault(groups.find(k), []).append(k)
+        return list(found.values())
+
+    def free(self, group: list[int]) -> set[int]:
+        return {a for k in group for a in self.idxs[k] if a in self.out}
+
+    def form(self, groups: list[list[int]], labels: list[int | None]) -> Form | None:
+        """The matrix (or vector) over `labels` (row label, column label; None: absent)
+        that the groups' operands make together; None when there are none."""
+        members = [k for g in groups for k in g]
+        if not members:
+            return None
+        present = tuple(a for a in labels if a is not None)
+        ops, idxs, out = _absorb_identities([self.ops[k] for k in members],
+                                            [self.idxs[k] for k in members], present)
+        f = strict_form(einsum(ops, idxs, out))
+        return transpose(f) if labels[0] is None and labels[1] is not None else f
+
+
+def _absorb_identities(ops, idxs, out):
+    """δ(a,b) next to other factors: b renamed a, so diag(g)·I reads diag(g)."""
+    ops, idxs, out = list(ops), list(idxs), list(out)
+    k = 0
+    while len(ops) > 1 and k < len(ops):
+        if isinstance(ops[k], Identity) and idxs[k][0] != idxs[k][1]:
+            p, q = idxs[k]
+            a, b = (q, p) if p not in out and q in out else (p, q)  # b goes: a summed one
+            del ops[k], idxs[k]
+            idxs = [tuple(a if x == b else x for x in ix) for ix in idxs]
+            out = [a if x == b else x for x in out]
+            k = 0
+        else:
+            k += 1
+    return ops, idxs, tuple(out)
+
+
+def _term(t: Expr, rows: int, cols: int) -> Form:
+    if isinstance(t, Zero):
+        return Const("matrix", "zeros")
+    term = _Term(t, rows)
+    if term.diagonal:  # G[i,j] δ(i,k) δ(j,l): diag(vec(G))
+        return Call("matrix", "diag", _vec(strict_form(term.diagonal_of), 2))
+    out = term.out
+    i, j = out[0], out[1] if rows == 2 else None
+    k, l = out[rows], out[rows + 1] if cols == 2 else None
+    groups = term.components()
+    scalars = [g for g in groups if not term.free(g)]
+    tensors = [g for g in groups if term.free(g)]
+    factors = [term.form([g], [None, None]) for g in scalars]
+    main = _kron(term, tensors, (i, k), (j, l))
+    if main is None and l is not None:  # P[j,k] Q[i,l] = ((P ⊗ Q) K(p,q))[(i,j),(k,l)]
+        swapped = _kron(term, tensors, (i, l), (j, k))
+        if swapped is not None:
+            p, q = (str(d) for d in t.dims[rows:rows + 2])
+            commutation = Commutation("matrix", p, q)
+            main = commutation if _is_eye(swapped) else product([swapped, commutation],
+                                                                  "matrix")
+    if main is None:
+        main = _outer(term, tensors, (i, j), (k, l))
+    if main is None:
+        raise NoMatrixForm(t)
+    return product(factors + [main], "matrix")
+
+
+def _split(term: _Term, tensors, first: tuple, second: tuple):
+    """The groups whose free labels lie in `first`, and those in `second`; None if a group
+    straddles both."""
+    a, b = [], []
+    for g in tensors:
+        free = term.free(g)
+        if free <= set(first):
+            a.append(g)
+        elif free <= set(second):
+            b.append(g)
+        else:
+            return None
+    return a, b
+
+
+def _kron(term: _Term, tensors, inner: tuple, outer: tuple) -> Form | None:
+    """P ⊗ Q with Q over the inner labels (i, k) and P over the outer ones (j, l)."""
+    halves = _split(term, tensors, inner, outer)
+    if halves is None:
+        return None
+    q, p = term.form(halves[0], list(inner)), term.form(halves[1], list(outer))
+    if p is None or q is None:
+        return q if p is None else p
+    if _is_eye(p) and _is_eye(q):
+        return Const("matrix", "eye")  # I ⊗ I = I
+    return Kron("matrix", (p, q))
+
+
+def _outer(term: _Term, tensors, row: tuple, col: tuple) -> Form | None:
+    """vec(R)·vec(C)ᵀ for a term R[i,j]·C[k,l]."""
+    halves = _split(term, tensors, row, col)
+    if halves is None:
+        return None
+    r, c = term.form(halves[0], list(row)), term.form(halves[1], list(col))
+    if r is None or c is None:
+        return None
+    rank = lambda labels: sum(x is not None for x in labels)  # noqa: E731
+    return product([_vec(r, rank(row)), transpose(_vec(c, rank(col)))], "matrix")
+
+
+def _is_eye(f: Form) -> bool:
+    return isinstance(f, Const) and f.name == "eye"
