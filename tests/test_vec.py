@@ -36,7 +36,8 @@ CASES = [  # (expression, wrt): the Kronecker forms of the literature, and the e
     ("A*X", ["X"]), ("X*B", ["X"]), ("B'*X'*A'", ["X"]), ("X*X'", ["X"]), ("exp(X)", ["X"]),
     ("X.*X", ["X"]), ("tr(C*Y)*A", ["Y"]), ("X*x", ["X"]), ("X*x", ["x"]), ("a*A", ["a"]),
     ("tr(X'*X)", ["X"]), ("logdet(Y)", ["Y", "Y"]), ("tr(X'*X*X'*X)", ["X", "X"]),
-    ("y'*A*X*x", ["X", "X"]), ("exp(Y)*C", ["Y"]),
+    ("y'*A*X*x", ["X", "X"]), ("exp(Y)*C", ["Y"]), ("sigmoid(A*X)", ["X"]),
+    ("diag(Y)*x'", ["Y"]),
 ]
 
 
@@ -60,6 +61,19 @@ def values_for(d: md.Derivative, seed: int = 0) -> dict:
 def _special(f) -> bool:
     return any(isinstance(x, (Kron, Commutation)) or (isinstance(x, Call) and x.fn == "vec")
                for x in _nodes(f))
+
+
+def _dims_of(e) -> set:
+    from matdiff.ir import walk
+
+    return {d for node in walk(e.expr) for d in node.dims if isinstance(d, str)}
+
+
+def _needs_size(f) -> bool:
+    """Sized by its neighbours in a product: ⊗ with an identity, eye, vector(1), vec(eye)."""
+    f = _untransposed(f)
+    return _has_kron(f) or isinstance(f, Const) or (
+        isinstance(f, Call) and f.fn == "vec" and _is_eye(f.arg))
 
 
 def _untransposed(f):
@@ -97,7 +111,13 @@ class Oracle:
         sizes = dict(zip(e.dims, shape)) if shape and f.kind == "matrix" else {}
         sizes.update({e.dims[0]: shape[0]} if shape and f.kind == "col" else {})
         sizes.update({e.dims[0]: shape[1]} if shape and f.kind == "row" else {})
-        value = np.asarray(e.evaluate(self.values, sizes))
+        try:
+            value = np.asarray(e.evaluate(self.values, sizes))
+        except md.ShapeError:  # vector(1) or eye whose size only the context fixes
+            if len(set(self.sizes.values())) != 1:
+                raise
+            size = next(iter(self.sizes.values()))
+            value = np.asarray(e.evaluate(self.values, {d: size for d in _dims_of(e)}))
         return value.reshape({"col": (-1, 1), "row": (1, -1)}.get(f.kind, value.shape or (1, 1)))
 
     def value(self, f, shape=None) -> np.ndarray:
@@ -116,7 +136,9 @@ class Oracle:
         if isinstance(f, Commutation):
             return commutation(self.sizes[f.rows], self.sizes[f.cols])
         if isinstance(f, Call) and f.fn == "vec":
-            return self.read_back(f.arg).reshape((-1, 1), order="F")
+            side = int(round(np.sqrt(shape[0]))) if shape else None  # vec(eye): n² entries
+            inner = np.eye(side) if _is_eye(f.arg) else self.read_back(f.arg)
+            return inner.reshape((-1, 1), order="F")
         if isinstance(f, Call) and f.fn == "diag":
             return np.diag(self.value(f.arg).ravel())
         if isinstance(f, Prod):
@@ -131,7 +153,7 @@ class Oracle:
         mats = [x for x in f.factors if x.kind != "scalar" and not _is_eye(x)]
         if len(mats) == 1:
             return coef * self.value(mats[0], shape)
-        sized = [None if _has_kron(x) else self.value(x) for x in mats]
+        sized = [None if _needs_size(x) else self.value(x) for x in mats]
         out = []
         for k, (x, v) in enumerate(zip(mats, sized)):  # a ⊗ is sized by its neighbours
             rows = out[-1].shape[1] if out else shape[0]
@@ -230,7 +252,7 @@ def test_vec_is_always_a_matrix():
 
 
 def test_without_kronecker_structure_index_notation_and_a_note():
-    d = derive("exp(Y)*C", ["Y"])
+    d = derive("diag(Y)*x'", ["Y"])  # vec(diag(Y)) selects entries: no Kronecker product
     assert str(d).startswith("D[i,j,k,l] = ") and "no Kronecker form" in d.arrangement.note
     with pytest.raises(md.UnsupportedError):
         d.code("numpy")

@@ -17,7 +17,9 @@ mixed tensor in index notation instead, never a guess.
 from __future__ import annotations
 
 from .build import einsum, eye
-from .forms import Call, Commutation, Const, Form, Kron, product, sum_form, transpose
+from .forms import (
+    Call, Commutation, Const, Form, Kron, form_size, product, sum_form, transpose,
+)
 from .ir import Add, Einsum, Expr, Identity, Zero
 from .matrixform import NoMatrixForm, strict_form, to_form
 from .unionfind import UnionFind
@@ -32,8 +34,30 @@ def vec_form(e: Expr, split: tuple[int, int]) -> Form:
     if rows == 0 or cols == 0:  # ∂s/∂vec(X)ᵀ = vec(G)ᵀ, ∂vec(F)/∂s = vec(dF/ds)
         column = _vec(strict_form(e), 2)
         return transpose(column) if rows == 0 else column
-    terms = e.terms if isinstance(e, Add) else ((1.0, e),)
-    return sum_form([(c, _term(t, rows, cols)) for c, t in terms], "matrix")
+    return sum_form([(c, _term(t, rows, cols)) for c, t in _distributed(e)], "matrix")
+
+
+MAX_TERMS = 64  # distributing sums of tensors: beyond this, index notation
+
+
+def _distributed(e: Expr) -> list[tuple[float, Expr]]:
+    """e as Σ c·t with no sum of tensors (3+ axes) left inside an einsum's operands."""
+    terms = list(e.terms) if isinstance(e, Add) else [(1.0, e)]
+    out: list[tuple[float, Expr]] = []
+    while terms:
+        c, t = terms.pop(0)
+        k = next((k for k, op in enumerate(t.operands) if isinstance(op, Add) and op.rank > 2),
+                 None) if isinstance(t, Einsum) else None
+        if k is None:
+            out.append((c, t))
+            continue
+        for c2, inner in t.operands[k].terms:
+            ops = t.operands[:k] + (inner,) + t.operands[k + 1:]
+            expanded = einsum(ops, t.indices, t.out)
+            terms.extend((c * c2 * c3, x) for c3, x in _distributed(expanded))
+        if len(out) + len(terms) > MAX_TERMS:
+            raise NoMatrixForm(e)
+    return out
 
 
 def vec_dims(dims: tuple, split: tuple[int, int]) -> tuple:
@@ -152,6 +176,11 @@ def _term(t: Expr, rows: int, cols: int) -> Form:
                                                                   "matrix")
     if main is None:
         main = _outer(term, tensors, (i, j), (k, l))
+    members = [k for g in tensors for k in g]
+    if main is None:
+        main = _entrywise(term, members, (i, j), (k, l))
+    if main is None:
+        main = _chain(term, members, (i, j), (k, l))
     if main is None:
         raise NoMatrixForm(t)
     return product(factors + [main], "matrix")
@@ -195,6 +224,90 @@ def _outer(term: _Term, tensors, row: tuple, col: tuple) -> Form | None:
         return None
     rank = lambda labels: sum(x is not None for x in labels)  # noqa: E731
     return product([_vec(r, rank(row)), transpose(_vec(c, rank(col)))], "matrix")
+
+
+def _entrywise(term: _Term, members: list[int], row: tuple, col: tuple) -> Form | None:
+    """G[i,j]·E[i,j,k,l] = (diag(vec(G))·E)[(i,j),(k,l)]: factors over exactly F's axes
+    make an entry-wise product, diag(vec(G)) on the left (over X's axes: on the right).
+    An axis of the other side tied to one of these by δ counts as that one."""
+    out = tuple(a for a in row + col if a is not None)
+    for labels, others_, on_left in ((row, col, True), (col, row, False)):
+        present = tuple(a for a in labels if a is not None)
+        alias = _ties(term, members, others_, present)
+        seen = lambda k: tuple(alias.get(a, a) for a in term.idxs[k])  # noqa: E731
+        mine = [k for k in members if sorted(seen(k)) == sorted(present)
+                and not isinstance(term.ops[k], Identity)]
+        rest = [m for m in members if m not in mine]
+        if not mine or not rest or not set(out) <= {a for m in rest for a in term.idxs[m]}:
+            continue
+        g = strict_form(einsum([term.ops[k] for k in mine], [seen(k) for k in mine], present))
+        diag = Call("matrix", "diag", _vec(g, len(present)))
+        split = (len(present), len(out) - len(present))
+        try:
+            others = vec_form(einsum([term.ops[m] for m in rest], [term.idxs[m] for m in rest],
+                                     out), split if on_left else split[::-1])
+        except NoMatrixForm:
+            continue
+        if _is_eye(others):
+            return diag
+        return product([diag, others] if on_left else [others, diag], "matrix")
+    return None
+
+
+def _ties(term: _Term, members: list[int], source: tuple, target: tuple) -> dict[int, int]:
+    """Labels of `source` joined to one of `target` by an identity factor δ(a, b)."""
+    ties = {}
+    for k in members:
+        if isinstance(term.ops[k], Identity):
+            a, b = term.idxs[k]
+            if a in source and b in target:
+                ties[a] = b
+            elif b in source and a in target:
+                ties[b] = a
+    return ties
+
+
+MAX_SPLITS = 256  # ways to cut a chain tried before giving up
+
+
+def _chain(term: _Term, members: list[int], row: tuple, col: tuple) -> Form | None:
+    """The chain rule in the vec layout: ∂vec(F)/∂vec(X)ᵀ = ∂vec(F)/∂vec(U)ᵀ · ∂vec(U)/∂vec(X)ᵀ.
+
+    The factors are cut in two, those with F's axes and those with X's, joined by at
+    most two summed labels (U's axes); each side is written in the vec layout in
+    turn. Of the cuts that work, the shortest result is kept."""
+    carries = lambda k, labels: any(a in labels for a in term.idxs[k])  # noqa: E731
+    left = [k for k in members if carries(k, row)]
+    right = [k for k in members if carries(k, col)]
+    loose = [k for k in members if k not in left and k not in right]
+    if set(left) & set(right) or 2 ** len(loose) > MAX_SPLITS:
+        return None
+    best = None
+    for mask in range(2 ** len(loose)):
+        to_left = [k for n, k in enumerate(loose) if mask >> n & 1]
+        found = _cut(term, left + to_left, right + [k for k in loose if k not in to_left],
+                     row, col)
+        if found is not None and (best is None or form_size(found) < form_size(best)):
+            best = found
+    return best
+
+
+def _cut(term: _Term, left: list[int], right: list[int], row: tuple, col: tuple):
+    """∂vec(F)/∂vec(U)ᵀ · ∂vec(U)/∂vec(X)ᵀ for one cut; None if it has no vec form."""
+    labels = lambda side: [a for k in side for a in term.idxs[k]]  # noqa: E731
+    shared = list(dict.fromkeys(a for a in labels(left) if a in labels(right)))
+    if not 1 <= len(shared) <= 2:
+        return None
+    rows = tuple(a for a in row if a is not None)
+    cols = tuple(a for a in col if a is not None)
+    sides = [(left, rows + tuple(shared), (len(rows), len(shared))),
+             (right, tuple(shared) + cols, (len(shared), len(cols)))]
+    try:
+        forms = [vec_form(einsum([term.ops[k] for k in side], [term.idxs[k] for k in side],
+                                 out), split) for side, out, split in sides]
+    except NoMatrixForm:
+        return None
+    return product(forms, "matrix")
 
 
 def _is_eye(f: Form) -> bool:
