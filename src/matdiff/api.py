@@ -230,20 +230,12 @@ class Derivative(_Printable):
         """Source of a function computing this derivative (with `value`: value, derivative)."""
         from .codegen import derivative_program
 
-        self._no_vec_code()
         return derivative_program(self, target, value, **options).source
-
-    def _no_vec_code(self):
-        if self.arrangement.vec:
-            raise UnsupportedError("generated code for the vec layout is not available; "
-                                   "generate it in the mixed layout and reshape the result "
-                                   "in column-major (Fortran) order")
 
     def compile(self, target: str = "numpy", value: bool = False, **options):
         """The generated function itself (see `code`; options: name, structured, sizes)."""
         from .codegen import derivative_program
 
-        self._no_vec_code()
         return derivative_program(self, target, value, **options).compile()
 
     # --- printing ---

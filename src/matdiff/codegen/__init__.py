@@ -31,6 +31,7 @@ __all__ = [
 def derivative_program(d, target: str = "numpy", value: bool = False, *, name: str | None = None,
                        structured: bool = True, sizes=None) -> Program:
     """The program of Derivative `d`: returns d (in d's layout), or (value, d) with `value`."""
+    _refuse_vec(d.layout)
     outputs = [("derivative", d.expr, d.arrangement.row)]
     if value:
         outputs.insert(0, ("value", d.function.expr, d.function.kind == "row"))
@@ -47,9 +48,19 @@ def value_grad_hess(expr: str, wrt: str, vars=None, target: str = "numpy",
     The gradient follows `layout`; the Hessian is in mixed layout (as `md.hessian`)."""
     from ..api import derivative, hessian
 
+    _refuse_vec(layout)
     g = derivative(expr, wrt, vars, layout)
     h = hessian(expr, wrt, vars, layout)
     outputs = [("value", g.function.expr, g.function.kind == "row"),
                ("gradient", g.expr, g.arrangement.row),
                ("hessian", h.expr, h.arrangement.row)]
     return generate(outputs, g.variables, target, name, Options(structured, dict(sizes or {})))
+
+
+def _refuse_vec(layout: str) -> None:
+    if layout == "vec":
+        from ..errors import UnsupportedError
+
+        raise UnsupportedError("generated code for the vec layout is not available; generate "
+                               "it in the mixed layout and reshape the result in column-major "
+                               "(Fortran) order")

@@ -275,6 +275,7 @@ def _simplify_rule(record: list[Rewrite]) -> str:
 
 def final_step(d, x: Var, function: Expr, rule: str, lhs: Partial | None = None) -> Step:
     """The last step: exactly `str(d)`, in d's layout."""
-    return Step(4, lhs or Partial("f", x.name, True), d.expr, d.form(),
-                shape_text(d.expr.dims, d.arrangement.row), rule, d.arrangement.note,
+    shape = shape_text(d.dims) if d.arrangement.vec else shape_text(d.expr.dims, d.arrangement.row)
+    return Step(4, lhs or Partial("f", x.name, True), d.expr, d.form(), shape, rule,
+                d.arrangement.note,
                 check=Check(function, x, d.mixed))
