@@ -24,7 +24,7 @@ CASES = {  # name -> (expression, wrt, declarations), one per kind of result
     "tensor": ("W'*A", ["W"], {"W": "matrix(m,n)", "A": "vector(m)"}),
     "hessian": ("x'*A*x", ["x", "x"], {"A": "matrix(n,n)"}),
 }
-PAIRS = [(name, layout) for name in CASES for layout in LAYOUTS]
+PAIRS = [(name, layout) for name in CASES for layout in LAYOUTS + ("vec",)]
 
 
 def derivative(name: str, layout: str) -> md.Derivative:

@@ -36,7 +36,7 @@ def generated_latex(count: int = 60) -> list[tuple[str, str]]:
         names = variables_in(text)
         if names:
             wrt = data.draw(st.sampled_from(names))
-            layout = data.draw(st.sampled_from(LAYOUTS))
+            layout = data.draw(st.sampled_from(LAYOUTS + ("vec",)))
             d = md.derivative(text, wrt, VARS, layout)
             found.append((f"d/d{wrt} {text} ({layout})", d.latex()))
 
