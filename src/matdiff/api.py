@@ -86,17 +86,25 @@ class _Printable:
         raise NotImplementedError
 
     def form(self):
-        with _deep_recursion():
-            return to_form(self.expr, "row" if self._shown_as_row() else None)
+        """The matrix notation (`forms`) every display prints; made once."""
+        if getattr(self, "_form", None) is None:
+            with _deep_recursion():
+                self._form = self._make_form()
+        return self._form
+
+    def _make_form(self):
+        return to_form(self.expr, "row" if self._shown_as_row() else None)
 
     def __str__(self) -> str:
         return render(self.form(), "text")
 
     def named(self) -> Named:
         """The form with repeated subexpressions named once (`named.name_repeats`)."""
-        taken = set(self.variables)
-        taken |= {d for v in self.variables.values() for d in v.dims if isinstance(d, str)}
-        return name_repeats(self.form(), taken)
+        if getattr(self, "_named", None) is None:
+            taken = set(self.variables)
+            taken |= {d for v in self.variables.values() for d in v.dims if isinstance(d, str)}
+            self._named = name_repeats(self.form(), taken)
+        return self._named
 
     def unicode(self) -> str:
         """Unicode, repeated parts named: `Xᵀ diag(s ⊙ (𝟙 − s)) X,  where s = σ(Xw)`."""
@@ -173,7 +181,8 @@ class Derivative(_Printable):
                                                     order=len(wrt),
                                                     last_rank=function.variables[wrt[-1]].rank)
         self.expr = arrange(mixed, self.arrangement)
-        if self.arrangement.vec and self._vec_form() is None:
+        self._vec_matrix = self._vec_form() if self.arrangement.vec else None
+        if self.arrangement.vec and self._vec_matrix is None:
             self.arrangement = replace(self.arrangement, note=_NOT_KRONECKER)
 
     def _vec_form(self):
@@ -186,12 +195,8 @@ class Derivative(_Printable):
         except NoMatrixForm:
             return None
 
-    def form(self):
-        if self.arrangement.vec:
-            found = self._vec_form()
-            if found is not None:
-                return found
-        return super().form()
+    def _make_form(self):
+        return self._vec_matrix or super()._make_form()
 
     # --- shape and numbers ---
     @property
@@ -262,7 +267,7 @@ class Derivative(_Printable):
     def axes(self) -> str:
         """For index notation (3+ axes): which index runs over what, e.g.
         'D[i,j,k]: i indexes the output (n); j, k index W (m×n)'. Empty otherwise."""
-        if self.expr.rank <= 2 or (self.arrangement.vec and self._vec_form() is not None):
+        if self.expr.rank <= 2 or self._vec_matrix is not None:
             return ""
         names = index_names(self.expr.rank)
         groups = [("the output", self.function.expr.dims)]

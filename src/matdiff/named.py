@@ -28,7 +28,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .forms import Delta, Entry, Form, IndexSum, Indexed, Sym, T, form_size, transpose
+from .forms import Delta, Entry, Form, IndexSum, Indexed, Sym, T, transpose
 from .parser import KNOWN_FUNCTIONS
 
 MIN_SIZE = 4  # form nodes: u ⊙ (Xw) is named when it repeats, Xw is not
@@ -89,32 +89,75 @@ def _nodes(f: Form) -> Iterator[Form]:
         stack.extend(reversed(list(_children(node))))
 
 
-def _occurrences(f: Form) -> Iterator[Form]:
-    """Every node, except that an occurrence of x as xᵀ counts as one occurrence of x."""
-    stack = [f]
-    while stack:
-        node = stack.pop()
-        node = node.arg if isinstance(node, T) else node
-        yield node
-        stack.extend(reversed(list(_children(node))))
-
-
-def _candidate(f: Form) -> bool:
+def _candidate(f: Form, size: int, free_index: bool) -> bool:
     return (f.kind in ("scalar", "col", "matrix") and not isinstance(f, T)
-            and form_size(f) >= MIN_SIZE
-            and not any(isinstance(x, _FREE_INDEX) for x in _nodes(f)))
+            and size >= MIN_SIZE and not free_index)
+
+
+class _Scan:
+    """Every distinct subexpression of some forms, once: a structural key (an int, so
+    equal subtrees are found without hashing whole trees), its size, whether it has free
+    indices, and how often it occurs (xᵀ counts as an occurrence of x)."""
+
+    def __init__(self, roots: list[Form]):
+        self.keys: dict[int, int] = {}  # id(node) -> key
+        self.interned: dict[tuple, int] = {}
+        self.size: dict[int, int] = {}
+        self.free: dict[int, bool] = {}
+        self.count: dict[int, int] = {}
+        self.first: dict[int, Form] = {}
+        for root in roots:
+            self._key(root)
+            self._tally(root)
+
+    def _key(self, f: Form) -> int:
+        if id(f) in self.keys:
+            return self.keys[id(f)]
+        kids = list(_children(f))
+        kid_keys = tuple(self._key(k) for k in kids)
+        signature = (type(f), f.kind, _data(f), kid_keys)
+        key = self.interned.setdefault(signature, len(self.interned))
+        self.keys[id(f)] = key
+        self.size[key] = 1 + sum(self.size[k] for k in kid_keys)
+        self.free[key] = isinstance(f, _FREE_INDEX) or any(self.free[k] for k in kid_keys)
+        self.first.setdefault(key, f)
+        return key
+
+    def _tally(self, f: Form) -> None:
+        stack = [f]
+        while stack:
+            node = stack.pop()
+            node = node.arg if isinstance(node, T) else node
+            key = self.keys[id(node)]
+            self.count[key] = self.count.get(key, 0) + 1
+            stack.extend(reversed(list(_children(node))))
+
+    def largest_repeat(self) -> Form | None:
+        best = None
+        for key, n in self.count.items():  # first met first: deterministic
+            f = self.first[key]
+            if n >= 2 and _candidate(f, self.size[key], self.free[key]) and \
+                    (best is None or self.size[key] > self.size[best]):
+                best = key
+        return None if best is None else self.first[best]
+
+
+def _data(f: Form) -> tuple:
+    """A node's own data, its children left out (they are keyed separately)."""
+    out = []
+    for field in dataclasses.fields(f):
+        value = getattr(f, field.name)
+        if isinstance(value, tuple):
+            value = tuple(x[0] if isinstance(x, tuple) else None if isinstance(x, Form) else x
+                          for x in value)  # Sum terms keep their coefficients
+        elif isinstance(value, Form):
+            value = None
+        out.append(value)
+    return tuple(out)
 
 
 def _largest_repeat(forms: list[Form]) -> Form | None:
-    counts: dict[Form, int] = {}
-    order: list[Form] = []
-    for root in forms:
-        for node in _occurrences(root):
-            if node not in counts:
-                order.append(node)
-            counts[node] = counts.get(node, 0) + 1
-    repeats = [f for f in order if counts[f] >= 2 and _candidate(f)]
-    return max(repeats, key=form_size, default=None)  # first of the largest: deterministic
+    return _Scan(forms).largest_repeat()
 
 
 # --- rewriting -------------------------------------------------------------------------------
