@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from contextlib import contextmanager
 from typing import Mapping
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import parser, syntax
 from .diff import diff
-from .errors import MatdiffError, ParseError, UnsupportedError, did_you_mean
+from .errors import MatdiffError, MatdiffWarning, ParseError, UnsupportedError, did_you_mean
 from .evaluate import evaluate
 from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
@@ -247,12 +248,22 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
         raise MatdiffError("wrt names no variable")
     with _deep_recursion():
         lowered = _lower(expr, vars, wrt_names)
+        _warn_if_absent(wrt_names, lowered.occurring)
         function = Expression(expr, lowered, vars)
         steps: list[Step] = []
         result = simplify(lowered.expr)  # a smaller function has a smaller derivative
         for name in wrt_names:
             result = simplify(diff(result, lowered.variables[name]), steps)
         return Derivative(function, wrt_names, layout, result, steps)
+
+
+def _warn_if_absent(wrt: tuple[str, ...], occurring: tuple[str, ...]) -> None:
+    """A `wrt` the expression does not name differentiates to zero: likely a typo, so say so."""
+    for name in dict.fromkeys(w for w in wrt if w not in occurring):
+        present = ", ".join(occurring) if occurring else "none"
+        warnings.warn(f"'{name}' does not occur in the expression, so the derivative is zero"
+                      f" (its variables: {present}).{did_you_mean(name, occurring)}",
+                      MatdiffWarning, stacklevel=3)
 
 
 def hessian(expr: str, wrt: str, vars: Declarations | None = None,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
 from .api import derivative
-from .errors import MatdiffError
+from .errors import MatdiffError, MatdiffWarning
 from .layout import LAYOUTS
 
 CODE_FORMATS = ("numpy", "jax", "torch")  # Python source of the derivative (matdiff.codegen)
@@ -51,7 +52,11 @@ def _declarations(items: list[str]) -> dict[str, str]:
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
-    d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MatdiffWarning)
+        d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+    for warning in caught:
+        print(f"matdiff: warning: {warning.message}", file=sys.stderr)
     if args.explain:
         print(d.explain(args.explain), end="")
         return 0

@@ -42,7 +42,8 @@ class Lowered:
 
     expr: Expr
     kind: str
-    variables: dict[str, Var]
+    variables: dict[str, Var]  # those of the text, and those typed on request (`also`)
+    occurring: tuple[str, ...] = ()  # the variables the text names, in order of appearance
 
 
 def default_kind(name: str) -> str:
@@ -109,10 +110,11 @@ class Lowering:
         """Lower `tree`; `also` names variables to type even if absent (differentiation
         by a variable that does not occur gives a zero of the right dims)."""
         typed = self.lower(tree)
+        occurring = tuple(self.vars)
         for name in also:
             self.variable(name)
         expr, variables = self._resolve(typed.expr)
-        return Lowered(expr, typed.kind, variables)
+        return Lowered(expr, typed.kind, variables, occurring)
 
     def lower(self, node: S.Node) -> Typed:
         method = getattr(self, "_" + type(node).__name__.lower())
