@@ -173,9 +173,18 @@ def derive(case, layout: str):
 
 
 def arranged(p: Prepared, layout: str) -> np.ndarray:
-    """The expected answer in `layout`, from the mixed one, per the layout table."""
+    """The expected answer in `layout`, from the mixed one, per the layout table; the
+    matrix layouts (numerator, denominator) return every vector 2-D, a column unless the
+    table makes it a row."""
+    if layout == "mixed":
+        return p.expected
+    out = _arranged_matrix_layout(p, layout)
+    return out.reshape(-1, 1) if out.ndim == 1 else out
+
+
+def _arranged_matrix_layout(p: Prepared, layout: str) -> np.ndarray:
     mixed = p.expected
-    if layout == "mixed" or p.second_order or p.out_ndim + p.wrt_ndim > 2:
+    if p.second_order or p.out_ndim + p.wrt_ndim > 2:
         return mixed
     kinds = (p.out_ndim, p.wrt_ndim)
     if layout == "numerator":
@@ -183,12 +192,12 @@ def arranged(p: Prepared, layout: str) -> np.ndarray:
             return mixed.reshape(1, -1)
         if kinds == (0, 2):                      # ∂s/∂M: k×r
             return mixed.T
-        return mixed
+        return mixed                             # ∂w/∂s: m×1
     if kinds == (1, 0):                          # ∂w/∂s: 1×m
         return mixed.reshape(1, -1)
     if kinds in ((1, 1), (2, 0)):                # ∂w/∂v: n×m; ∂M/∂s: k×r
         return mixed.T
-    return mixed
+    return mixed                                 # ∂s/∂v: n×1
 
 
 def sizes(case, dims) -> tuple[int, ...]:

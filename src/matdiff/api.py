@@ -120,7 +120,7 @@ class Expression(_Printable):
         """The value at `values`; `sizes` gives dims no variable fixes (as in `eye`)."""
         with _deep_recursion():
             return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
-                             self.kind == "row")
+                             "row" if self.kind == "row" else None)
 
     def _shown_as_row(self) -> bool:
         return self.kind == "row"
@@ -130,10 +130,17 @@ class Expression(_Printable):
 
 
 
-def _oriented(value, row: bool):
-    if row and isinstance(value, np.ndarray) and value.ndim == 1:
-        return value.reshape(1, -1)
+def _oriented(value, orientation: str | None):
+    """A 1-D value as a 1×n row or an n×1 column when `orientation` says so."""
+    if orientation and isinstance(value, np.ndarray) and value.ndim == 1:
+        return value.reshape((1, -1) if orientation == "row" else (-1, 1))
     return value
+
+
+def _oriented_dims(dims: tuple, orientation: str | None) -> tuple:
+    if orientation and len(dims) == 1:
+        return (1,) + dims if orientation == "row" else dims + (1,)
+    return dims
 
 
 def parse(text: str, vars: Declarations | None = None) -> Expression:
@@ -160,7 +167,7 @@ class Derivative(_Printable):
     # --- shape and numbers ---
     @property
     def dims(self) -> tuple:
-        return (1,) + self.expr.dims if self.arrangement.row else self.expr.dims
+        return _oriented_dims(self.expr.dims, self.arrangement.orientation)
 
     @property
     def variables(self) -> dict[str, Var]:
@@ -170,7 +177,7 @@ class Derivative(_Printable):
         """The derivative at `values` as a numpy array in this layout (float for a scalar)."""
         with _deep_recursion():
             return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
-                             self.arrangement.row)
+                             self.arrangement.orientation)
 
     def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
               rtol: float = 1e-6):
