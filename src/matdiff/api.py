@@ -29,6 +29,7 @@ from .indexform import index_names
 from .matrixform import to_form
 from .render import render
 from .simplify import Step, simplify
+from .symmetric import check_mode, symmetrize
 
 Declarations = Mapping[str, "str | syntax.TypeDecl"]
 
@@ -153,10 +154,11 @@ class Derivative(_Printable):
     """∂f/∂wrt (or a higher derivative), in the chosen layout."""
 
     def __init__(self, function: Expression, wrt: tuple[str, ...], layout: str,
-                 mixed: Expr, steps: list[Step]):
+                 mixed: Expr, steps: list[Step], symmetric: str = "sym"):
         self.function = function
         self.wrt = wrt
         self.layout = layout
+        self.symmetric = symmetric  # how a derivative by a symmetric matrix is given
         self.mixed = mixed  # output axes, then the axes of each wrt variable in turn
         self.steps = steps  # the simplifier's record
         wrt_rank = sum(function.variables[w].rank for w in wrt)
@@ -211,6 +213,7 @@ class Derivative(_Printable):
             "expression": self.function.text,
             "wrt": list(self.wrt),
             "layout": self.layout,
+            "symmetric": self.symmetric,
             "dims": [d if isinstance(d, int) else str(d) for d in self.dims],
             "text": str(self),
             "unicode": self.unicode(),
@@ -248,11 +251,15 @@ class Derivative(_Printable):
 
 
 def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarations | None = None,
-               layout: str = "mixed") -> Derivative:
-    """∂expr/∂wrt; a list differentiates by each in turn (dims: out + wrt₁ + wrt₂ …)."""
+               layout: str = "mixed", symmetric: str = "sym") -> Derivative:
+    """∂expr/∂wrt; a list differentiates by each in turn (dims: out + wrt₁ + wrt₂ …).
+
+    By a matrix declared symmetric the result is sym(G) = (G + G')/2 of the entry-wise
+    gradient G, or with `symmetric="cookbook"` G + G' - I∘G (see `matdiff.symmetric`)."""
     wrt_names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
     if not wrt_names:
         raise MatdiffError("wrt names no variable")
+    check_mode(symmetric)
     with _deep_recursion():
         lowered = _lower(expr, vars, wrt_names)
         _warn_if_absent(wrt_names, lowered.occurring)
@@ -260,8 +267,13 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
         steps: list[Step] = []
         result = simplify(lowered.expr)  # a smaller function has a smaller derivative
         for name in wrt_names:
-            result = simplify(diff(result, lowered.variables[name]), steps)
-        return Derivative(function, wrt_names, layout, result, steps)
+            result = derive_by(result, lowered.variables[name], symmetric, steps)
+        return Derivative(function, wrt_names, layout, result, steps, symmetric)
+
+
+def derive_by(expr: Expr, var: Var, symmetric: str = "sym", steps: list[Step] | None = None):
+    """∂expr/∂var simplified, symmetrized when var is a symmetric matrix."""
+    return simplify(symmetrize(diff(expr, var), var, symmetric), steps)
 
 
 def _warn_if_absent(wrt: tuple[str, ...], occurring: tuple[str, ...]) -> None:
@@ -274,6 +286,6 @@ def _warn_if_absent(wrt: tuple[str, ...], occurring: tuple[str, ...]) -> None:
 
 
 def hessian(expr: str, wrt: str, vars: Declarations | None = None,
-            layout: str = "mixed") -> Derivative:
+            layout: str = "mixed", symmetric: str = "sym") -> Derivative:
     """The second derivative by `wrt` twice (= derivative(expr, [wrt, wrt]))."""
-    return derivative(expr, [wrt, wrt], vars, layout)
+    return derivative(expr, [wrt, wrt], vars, layout, symmetric)

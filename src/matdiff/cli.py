@@ -1,7 +1,7 @@
 """The `matdiff` command: differentiate an expression and print the result.
 
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
-            [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
+            [--symmetric sym|cookbook] [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
 
 Bad input prints the error and exits with status 2; no traceback.
@@ -17,6 +17,7 @@ import warnings
 from .api import derivative
 from .errors import MatdiffError, MatdiffWarning
 from .layout import LAYOUTS
+from .symmetric import MODES
 
 CODE_FORMATS = ("numpy", "jax", "torch")  # Python source of the derivative (matdiff.codegen)
 FORMATS = ("text", "unicode", "latex", "json") + CODE_FORMATS
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--var", action="append", default=[], metavar="NAME: TYPE",
                    help="declare a type, e.g. \"A: matrix(n,n) symmetric\"; repeatable")
     p.add_argument("--layout", choices=LAYOUTS, default="mixed")
+    p.add_argument("--symmetric", choices=MODES, default="sym",
+                   help="by a symmetric matrix: sym(G) = (G + G')/2 (default) or the Matrix "
+                   "Cookbook's G + G' - I∘G")
     p.add_argument("--hessian", action="store_true", help="second derivative by --wrt twice")
     p.add_argument("--check", action="store_true", help="verify with finite differences")
     p.add_argument("--format", choices=FORMATS, default="text")
@@ -54,7 +58,8 @@ def run(argv: list[str] | None = None) -> int:
     wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MatdiffWarning)
-        d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+        d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout,
+                       symmetric=args.symmetric)
     for warning in caught:
         print(f"matdiff: warning: {warning.message}", file=sys.stderr)
     if args.explain:
