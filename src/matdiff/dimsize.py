@@ -12,10 +12,9 @@ nothing in the text fixes.
 
 from __future__ import annotations
 
-from collections import Counter
-
 from .build import einsum, ones, total_sum
 from .ir import Dim, Dims, Einsum, Expr, Identity, Ones
+from .unionfind import UnionFind
 
 
 def size(dims: Dims) -> Expr:
@@ -34,31 +33,52 @@ def _unit_factors(e: Einsum) -> list[tuple[Expr, tuple[int, ...]]]:
     return out
 
 
-def _is_unit(op: Expr, ix: tuple[int, ...]) -> bool:
-    return isinstance(op, Ones) or (isinstance(op, Identity) and ix[0] == ix[1])
+def _is_unit(op: Expr) -> bool:
+    return isinstance(op, (Ones, Identity))
 
 
 def split_sizes(e: Einsum) -> tuple[list[Dim], Expr | None] | None:
-    """(sizes, rest) with e = Π sizes · rest, where each size is a summed index that only
-    all-ones vectors or diagonals of identities carry; rest is None when nothing else is
-    left (e is then a number of entries). None when e has no such factor and no
-    all-ones outer product to merge."""
+    """(sizes, rest) with e = Π sizes · rest, or None when there is nothing to split.
+
+    Indices joined by identities form classes; a class that only all-ones vectors and
+    identities carry contributes its size when it is summed, and otherwise collapses to
+    one all-ones vector (one result index) or one identity (two). rest is None when
+    nothing else is left (e is then a number of entries)."""
     factors = _unit_factors(e)
-    count = Counter(a for _, ix in factors for a in ix) + Counter(e.out)
+    classes = UnionFind()
+    for op, ix in factors:
+        if isinstance(op, Identity):
+            classes.union(*ix)
     dims = {a: d for op, ix in factors for a, d in zip(ix, op.dims)}
-    unit_only = {a for a in count if all(_is_unit(op, ix) for op, ix in factors if a in ix)}
-    summed = sorted(a for a in unit_only if a not in e.out)
+    members: dict[int, set[int]] = {}
+    for a in dims:
+        members.setdefault(classes.find(a), set()).add(a)
+    unit = {c for c, labels in members.items()
+            if all(_is_unit(op) for op, ix in factors if labels & set(ix))}
+    sizes, kept, changed = [], [(op, ix) for op, ix in factors if not ix], False
+    for c in unit:
+        touching = [(op, ix) for op, ix in factors if members[c] & set(ix)]
+        opened = list(dict.fromkeys(a for a in e.out if a in members[c]))
+        if not opened:
+            sizes.append(dims[c])
+        elif len(opened) == 1:
+            kept.append((ones((dims[c],)), (opened[0],)))
+        else:
+            kept.append((Identity(dims[c]), tuple(opened)))
+        changed |= len(touching) != (1 if opened else 0) or touching[0][0] != kept[-1][0]
+    kept += [(op, ix) for op, ix in factors if ix and classes.find(ix[0]) not in unit]
     outer = _all_ones_outer(e)
-    if not summed and not outer:
+    if not changed and not outer:
         return None
-    kept = [(op, ix) for op, ix in factors if not ix or not set(ix) <= set(summed)]
-    if not kept:
-        return [dims[a] for a in summed], None
-    if outer:  # 𝟙𝟙ᵀ is the all-ones matrix
-        matrix = ones(tuple(dims[a] for a in e.out))
+    tensors = [(op, ix) for op, ix in kept if ix]
+    if not tensors:
+        return sizes, (einsum([op for op, _ in kept], [ix for _, ix in kept], ())
+                       if kept else None)
+    if outer or (all(isinstance(op, Ones) for op, _ in tensors)
+                 and len(set(e.out)) == len(e.out) == len(tensors)):
+        matrix = ones(tuple(dims[a] for a in e.out))  # 𝟙𝟙ᵀ is the all-ones matrix
         kept = [(op, ix) for op, ix in kept if not ix] + [(matrix, e.out)]
-    return [dims[a] for a in summed], einsum([op for op, _ in kept], [ix for _, ix in kept],
-                                             e.out)
+    return sizes, einsum([op for op, _ in kept], [ix for _, ix in kept], e.out)
 
 
 def _all_ones_outer(e: Einsum) -> bool:

@@ -379,8 +379,9 @@ class Lowering:
         return map_bottom_up(expr, rebuild), dict(self.vars)
 
     def _dim_names(self) -> dict[Dim, str]:
-        """Readable names for undeclared dims, vectors' first (x: n, then A: m×n)."""
-        taken = set(self.dims.declared)
+        """Readable names for undeclared dims, vectors' first (x: n, then A: m×n); never
+        a variable's name, since a printed size `n` must read back as the size."""
+        taken = set(self.dims.declared) | set(self.vars)
         names: dict[Dim, str] = {}
         pool = (n for n in DIM_NAMES + tuple(f"n{i}" for i in range(1, 1000)) if n not in taken)
         ordered = sorted(self.vars.values(), key=lambda v: v.rank)
