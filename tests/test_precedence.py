@@ -21,7 +21,8 @@ import matdiff as md
 N = 3
 VALUES = {"a": 1.3, "b": 0.7, "x": np.array([0.6, 1.1, 1.4]),
           "A": np.array([[1.2, 0.1, 0.3], [0.2, 0.9, 0.1], [0.4, 0.2, 1.1]])}
-_TOKEN = re.compile(r"\s*(\d+\.?\d*|[A-Za-z]\w*|\.[*/^]|[-+*/^'()])")
+# as MATLAB: a '.' before * / ^ belongs to the operator, so `2.*A` is `2 .* A`
+_TOKEN = re.compile(r"\s*(\d+(?:\.(?![*/^])\d*)?|[A-Za-z]\w*|\.[*/^]|[-+*/^'()])")
 
 
 class Rejected(Exception):
