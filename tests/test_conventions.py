@@ -134,3 +134,57 @@ def test_absent_variable_gives_zero_and_a_warning_naming_the_present_ones():
     with pytest.warns(md.MatdiffWarning, match=r"'z' does not occur.*variables: x, A"):
         d = md.derivative("x'*A*x", "z")
     assert str(d) == "vector(0)"
+
+
+# ---- sizes and re-readable results ---------------------------------------------------------
+
+DECL = {"x": "vector(n)", "Y": "matrix(m,n)", "A": "matrix(n,n)"}
+POINT = {"x": np.array([0.5, -1.0, 2.0]), "Y": np.arange(6.0).reshape(2, 3),
+         "A": np.arange(9.0).reshape(3, 3)}
+
+
+@pytest.mark.parametrize("text, shown, value", [
+    ("sum(x)/n", "sum(x)/n", 0.5),
+    ("mean(x)", "sum(x)/n", 0.5),
+    ("n*m", "m*n", 6.0),
+    ("log(n)", "log(n)", np.log(3)),
+    ("tr(A)*0 + tr(eye + A*0)", None, None),
+])
+def test_dimension_names_are_sizes(text, shown, value):
+    parsed = md.parse(text, DECL)
+    assert parsed.dims == ()
+    if shown is not None:
+        assert str(parsed) == shown
+        assert parsed.evaluate(POINT) == pytest.approx(value)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("tr(eye)", "n"), ("sum(vector(1))", "n"), ("logsumexp(vector(0))", "log(n)"),
+    ("softmax(vector(0))", "vector(1)/n"), ("sum(matrix(1))", "n*m"),
+])
+def test_constants_print_their_size(text, shown):
+    assert str(md.parse(text)) == shown
+
+
+@pytest.mark.parametrize("text, wrt, shown", [
+    ("sum(Y)", "Y", "matrix(1)"),
+    ("mean(x)", "x", "vector(1)/n"),
+    ("mean(Y)", "Y", "matrix(1)/(m*n)"),
+    ("x'*x*tr(A*0 + eye)", "x", "2*n*x"),
+    ("a*sum(Y*0 + matrix(1))", "a", "m*n"),
+    ("a*logsumexp(x - x)", "a", "log(n)"),
+])
+def test_derivatives_name_sizes_and_read_back(text, wrt, shown):
+    d = md.derivative(text, wrt, DECL)
+    assert str(d) == shown
+    values = {k: v for k, v in {**POINT, "a": 0.7}.items() if k in d.variables}
+    want = d.evaluate(values)
+    parsed = md.parse(shown, DECL)
+    # sizes inside print as names; a constant that is a whole axis takes it from `sizes`
+    free = {dim: size for dim, size in zip(parsed.dims, np.shape(want)) if dim not in d.dims}
+    np.testing.assert_allclose(parsed.evaluate(values, sizes=free), want)
+
+
+def test_a_dimension_is_not_a_variable_to_differentiate_by():
+    with pytest.raises(md.MatdiffError, match="declared dimension"):
+        md.derivative("sum(x)/n", "n", DECL)

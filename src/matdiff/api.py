@@ -71,6 +71,9 @@ def _check_variable_name(name: str, decls) -> None:
             or name in parser.KNOWN_FUNCTIONS:
         raise MatdiffError(f"cannot differentiate by '{name}': not a variable name."
                            + did_you_mean(str(name), list(decls)))
+    if name not in decls and any(name in decl.dims for decl in decls.values()):
+        raise MatdiffError(f"cannot differentiate by '{name}': it is a declared dimension, "
+                           "a size, not a variable")
 
 
 class _Printable:
