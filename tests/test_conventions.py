@@ -19,14 +19,14 @@ from matdiff.symmetric import symmetrize_array
 
 from exprgen import N, VARS, expressions, random_values, variables_in
 
-SYM = {"S": "matrix(n,n) symmetric", "X": "matrix(n,n)", "x": "vector(n)"}
+SYM = {"S": "matrix(n,n) symmetric", "X": "matrix(n,n)", "x": "vector(n)", "y": "vector(n)"}
 RNG = np.random.default_rng(5)
 
 
 def values_for(variables) -> dict:
     s = RNG.standard_normal((N, N))
     pool = {"S": s @ s.T + np.eye(N), "X": RNG.standard_normal((N, N)),
-            "x": RNG.standard_normal(N)}
+            "x": RNG.standard_normal(N), "y": RNG.standard_normal(N)}
     return {name: pool[name] for name in variables}
 
 
@@ -35,6 +35,7 @@ def values_for(variables) -> dict:
 @pytest.mark.parametrize("expr, mode, shown", [
     ("tr(X*S)", "sym", "0.5*(X + X')"),
     ("tr(S*X)", "sym", "0.5*(X + X')"),  # the same function, the same answer
+    ("x'*S*y", "sym", "0.5*(y*x' + x*y')"), ("y'*S*x", "sym", "0.5*(y*x' + x*y')"),
     ("logdet(S)", "sym", "inv(S)"),
     ("x'*S*x", "sym", "x*x'"),
     ("tr(X*S)", "cookbook", "X + X' - diag(diag(X))"),

@@ -1,8 +1,8 @@
 """Derivatives by a variable declared symmetric.
 
-A function of a symmetric matrix S has many extensions to all square matrices (`tr(X*S)`
-and `tr(S*X)` agree on symmetric S), and each has its own entry-by-entry gradient G
-(`X'` and `X`). The gradient on the space of symmetric matrices is the same for all of
+A function of a symmetric matrix S has many extensions to all square matrices (`x'*S*y`
+and `y'*S*x` agree on symmetric S), and each has its own entry-by-entry gradient G
+(`x*y'` and `y*x'`). The gradient on the space of symmetric matrices is the same for all of
 them: sym(G) = (G + Gᵀ)/2 (Srinivasan & Panda, "What is the gradient of a scalar function
 of a symmetric matrix?", 2019). That is matdiff's answer by default, `symmetric="sym"`.
 
