@@ -189,3 +189,46 @@ def test_derivatives_name_sizes_and_read_back(text, wrt, shown):
 def test_a_dimension_is_not_a_variable_to_differentiate_by():
     with pytest.raises(md.MatdiffError, match="declared dimension"):
         md.derivative("sum(x)/n", "n", DECL)
+
+
+AXES = {"a": 0, "b": 0, "x": 1, "y": 1, "A": 2, "B": 2, "S": 2}
+
+
+@pytest.mark.filterwarnings("ignore::matdiff.MatdiffWarning")
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=True)
+@given(text=expressions(), data=st.data(), seed=st.integers(0, 2**32 - 1),
+       layout=st.sampled_from(["mixed", "numerator", "denominator"]))
+def test_first_and_second_derivatives_with_two_axes_read_back(text, data, seed, layout):
+    """With a symmetric S among the variables, by one or two variables, every layout."""
+    present = variables_in(text)
+    assume(present)
+    wrt = data.draw(st.lists(st.sampled_from(present), min_size=1, max_size=2), label="wrt")
+    assume(md.parse(text, VARS).expr.rank + sum(AXES[w] for w in wrt) <= 2)
+    try:
+        d = md.derivative(text, wrt, VARS, layout=layout)
+    except md.UnsupportedError:
+        return
+    values = random_values(np.random.default_rng(seed))
+    with np.errstate(all="ignore"):
+        want = np.asarray(d.evaluate(values), dtype=float)
+    assume(np.all(np.isfinite(want)) and np.abs(want).max(initial=0) < 1e6)
+    shown = str(d)
+    assert "D[" not in shown, shown
+    parsed = md.parse(shown, VARS)
+    axes = [n for n in want.shape if n != 1] if layout != "mixed" else want.shape
+    free = {dim: n for dim, n in zip(parsed.dims, axes) if isinstance(dim, str)}
+    again = np.asarray(parsed.evaluate(values, sizes=free), dtype=float)
+    np.testing.assert_allclose(again.reshape(want.shape), want, rtol=1e-7,
+                               atol=1e-9 * max(1.0, np.abs(want).max(initial=0)),
+                               err_msg=f"{layout} d/d{wrt} of {text} printed as {shown!r}")
+
+
+def test_cli_json_reports_2d_dims_and_the_symmetric_convention(capsys):
+    import json
+
+    from matdiff.cli import main
+
+    assert main(["x'*x", "--wrt", "x", "--layout", "numerator", "--format", "json"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["dims"] == [1, "n"] and payload["symmetric"] == "sym"
