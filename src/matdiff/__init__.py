@@ -10,7 +10,8 @@ from .api import Derivative, Expression, derivative, hessian, parse
 from .errors import MatdiffError, MatdiffWarning, ParseError, ShapeError, UnsupportedError
 
 __all__ = [
-    "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "ShapeError", "UnsupportedError",
+    "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "ShapeError",
+    "UnsupportedError",
     "codegen", "derivative", "hessian", "parse",
 ]
 __version__ = "0.1.0"

@@ -1,7 +1,8 @@
 """The `matdiff` command: differentiate an expression and print the result.
 
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
-            [--symmetric sym|cookbook] [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
+            [--symmetric sym|cookbook] [--hessian] [--check]
+            [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
 
 Bad input prints the error and exits with status 2; no traceback.

@@ -41,14 +41,14 @@ def derivative_program(d, target: str = "numpy", value: bool = False, *, name: s
 
 def value_grad_hess(expr: str, wrt: str, vars=None, target: str = "numpy",
                     layout: str = "mixed", *, name: str = "value_grad_hess",
-                    structured: bool = True, sizes=None) -> Program:
+                    structured: bool = True, sizes=None, symmetric: str = "sym") -> Program:
     """One function returning (value, gradient, Hessian) of `expr` by `wrt`, sharing work.
 
     The gradient follows `layout`; the Hessian is in mixed layout (as `md.hessian`)."""
     from ..api import derivative, hessian
 
-    g = derivative(expr, wrt, vars, layout)
-    h = hessian(expr, wrt, vars, layout)
+    g = derivative(expr, wrt, vars, layout, symmetric)
+    h = hessian(expr, wrt, vars, layout, symmetric)
     outputs = [("value", g.function.expr, _orientation(g.function)),
                ("gradient", g.expr, g.arrangement.orientation),
                ("hessian", h.expr, h.arrangement.orientation)]
