@@ -1,0 +1,191 @@
+"""Is a scalar function convex or concave in one variable? A certificate, a counterexample,
+or "unknown", for each of the two.
+
+    c = md.convexity("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
+    c.verdict          # 'convex'
+    print(c)           # the verdict, the Hessian, the rules of the certificate
+    c.to_dict()        # the same for JSON
+
+- certified: the Hessian's IR is shown PSD (NSD for concave) by the structural rules of
+  `definite.py`, which hold at every point where the Hessian is defined: the function is
+  convex on every convex region of its domain. Functions with kinks (abs, relu, sign)
+  are never certified: their Hessian holds almost everywhere only.
+- refuted: `counterexample.search` found a point where the Hessian has a negative
+  (positive) eigenvalue, re-checked by the function's own second difference.
+- unknown: neither.
+
+Domains are stated per variable, `domain={"X": "spd", "x": "positive"}`: 'real' (the
+default), 'positive', 'nonnegative' (entries), 'psd', 'spd' (symmetric positive
+semidefinite / definite square matrices). The rules use them as facts and the sampling
+draws points from them; the variable differentiated by, when 'psd'/'spd' or declared
+symmetric, moves in symmetric directions only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import numpy as np
+
+from .counterexample import Counterexample, search, symmetric_directions
+from .definite import UNKNOWN, Finding, definiteness
+from .errors import MatdiffError
+from .build import einsum
+from .ir import Elementwise, Expr, Var, walk
+from .rules import ELEMENTWISE
+
+DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
+SAMPLES = 200
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One property ('convex' or 'concave'): 'certified', 'refuted' or 'unknown'."""
+
+    property: str
+    status: str
+    rules: tuple[str, ...] = ()
+    counterexample: Counterexample | None = None
+
+    def to_dict(self) -> dict:
+        return {"status": self.status, "rules": list(self.rules),
+                "counterexample": self.counterexample.to_dict() if self.counterexample else None}
+
+    def text(self) -> str:
+        if self.status == "certified":
+            return f"{self.property}: yes, certified by\n" + "".join(
+                f"  - {rule}\n" for rule in self.rules)
+        if self.status == "refuted":
+            c = self.counterexample
+            where = ", ".join(f"{k} = {_array(v)}" for k, v in sorted(c.point.items()))
+            return (f"{self.property}: no; at {where}\n  the Hessian has the eigenvalue "
+                    f"{c.eigenvalue:.4g} in the direction {_array(c.direction)}\n")
+        return f"{self.property}: unknown\n"
+
+
+def _array(v) -> str:
+    """A value on one line, 4 significant digits: [[1.148, 0.105], [0.105, 1.143]]."""
+    a = np.asarray(v, dtype=float)
+    if a.ndim == 0:
+        return f"{float(a):.4g}"
+    return "[" + ", ".join(_array(row) for row in a) + "]"
+
+
+@dataclass(frozen=True)
+class Convexity:
+    """The answer for one function and variable; `verdict` sums it up in a word or two."""
+
+    expression: str
+    wrt: str
+    domain: dict
+    hessian: str
+    convex: Answer
+    concave: Answer
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def verdict(self) -> str:
+        """'convex', 'concave', 'affine', 'neither', 'not convex', 'not concave' or 'unknown'."""
+        statuses = (self.convex.status, self.concave.status)
+        return {("certified", "certified"): "affine", ("refuted", "refuted"): "neither"}.get(
+            statuses, "convex" if statuses[0] == "certified" else
+            "concave" if statuses[1] == "certified" else
+            "not convex" if statuses[0] == "refuted" else
+            "not concave" if statuses[1] == "refuted" else "unknown")
+
+    def line(self) -> str:
+        """One line: the verdict and what it rests on."""
+        why = {"certified": "certificate", "refuted": "counterexample", "unknown": ""}
+        return f"{self.expression} in {self.wrt}: {self.verdict}" + (
+            f" (convex: {why[self.convex.status] or 'unknown'}, "
+            f"concave: {why[self.concave.status] or 'unknown'})")
+
+    def __str__(self) -> str:
+        domain = ", ".join(f"{k}: {v}" for k, v in sorted(self.domain.items()))
+        lines = [self.line(), f"Hessian: {self.hessian}"] + ([f"domain: {domain}"] if domain
+                                                            else [])
+        text = "\n".join(lines) + "\n" + self.convex.text() + self.concave.text()
+        return text + "".join(f"note: {n}\n" for n in self.notes)
+
+    def to_dict(self) -> dict:
+        return {"expression": self.expression, "wrt": self.wrt, "domain": dict(self.domain),
+                "verdict": self.verdict, "line": self.line(), "hessian": self.hessian,
+                "convex": self.convex.to_dict(), "concave": self.concave.to_dict(),
+                "notes": list(self.notes)}
+
+
+def convexity(expr: str, wrt: str, vars=None, domain: Mapping[str, str] | None = None, *,
+              samples: int = SAMPLES, seed: int = 0) -> Convexity:
+    """Convexity and concavity of the scalar `expr` in `wrt` (see the module docstring)."""
+    from .api import hessian
+
+    h = hessian(expr, wrt, vars)
+    if h.function.expr.rank != 0:
+        raise MatdiffError(f"convexity needs a scalar function; '{expr}' has dims "
+                           f"{h.function.dims}")
+    domains = check_domains(domain, h.variables)
+    var = h.variables[wrt]
+    finding, notes = certify(h.function.expr, h.mixed, var, domains)
+    wanted = [not finding.definite.psd, not finding.definite.nsd]
+    negative = positive = None
+    if any(wanted):
+        negative, positive = search(h.function.expr, h.mixed, h.variables, wrt, domains,
+                                    samples, seed)
+    convex = _answer("convex", finding.definite.psd, finding.rules, negative)
+    concave = _answer("concave", finding.definite.nsd, finding.rules, positive)
+    return Convexity(expr, wrt, dict(domains), str(h), convex, concave, notes)
+
+
+def _answer(prop: str, certified: bool, rules, counterexample) -> Answer:
+    if certified:
+        return Answer(prop, "certified", rules)
+    if counterexample is not None:
+        return Answer(prop, "refuted", (), counterexample)
+    return Answer(prop, "unknown")
+
+
+def certify(f: Expr, h: Expr, var: Var, domains: Mapping[str, str]
+            ) -> tuple[Finding, tuple[str, ...]]:
+    """The structural finding for the Hessian h of f in var, and notes on what limits it."""
+    kinks = sorted({n.fn for n in walk(f) if isinstance(n, Elementwise)
+                    and not ELEMENTWISE[n.fn].smooth})
+    if kinks:
+        return Finding(UNKNOWN), (
+            f"not certified: {', '.join(kinks)} has kinks, so its Hessian holds almost "
+            "everywhere only",)
+    finding = definiteness(h, var.rank, domains)
+    if finding.definite == UNKNOWN and symmetric_directions(var, domains):
+        finding = _symmetric_directions(h, domains)
+    return finding, ()
+
+
+def _symmetric_directions(h: Expr, domains) -> Finding:
+    """For symmetric directions E, Σ E[a,b] H[a,b,c,d] E[c,d] is unchanged when c, d swap."""
+    swapped = einsum([h], [(0, 1, 2, 3)], (0, 1, 3, 2))
+    found = definiteness(swapped, 2, domains)
+    if found.definite == UNKNOWN:
+        return found
+    rule = "symmetric directions: the Hessian's last two axes may be swapped"
+    return Finding(found.definite, found.rules + (rule,))
+
+
+def check_domains(domain: Mapping[str, str] | None, variables: Mapping[str, Var]
+                  ) -> dict[str, str]:
+    """The declared domains, checked: known kinds, existing variables, square 'spd'/'psd'."""
+    out = {}
+    for name, kind in (domain or {}).items():
+        kind = str(kind).strip()
+        if kind not in DOMAINS:
+            raise MatdiffError(f"unknown domain '{kind}' for '{name}'; expected one of "
+                               + ", ".join(DOMAINS))
+        if name not in variables:
+            raise MatdiffError(f"the domain names '{name}', which is not a variable of the "
+                               "expression")
+        dims = variables[name].dims
+        if kind in ("psd", "spd") and (len(dims) != 2 or dims[0] != dims[1]):
+            raise MatdiffError(f"'{name}' is declared {kind} but is not a square matrix")
+        if kind != "real":
+            out[name] = kind
+    return out
+
