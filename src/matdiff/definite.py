@@ -345,8 +345,8 @@ class _Prover:
     def grouped(self, terms: list[tuple[float, Product]], k: int, nb: int, depth: int) -> Finding:
         """Softmax covariances, then terms sharing a factor, then what is left, term by term."""
         terms, done = softmax_covariances(terms)
-        findings = [Finding(PSD, (f"diag(p) - p*p' is PSD for p = {_show(p)} "
-                                  "(p >= 0, sum(p) = 1)",)) for p in done]
+        findings = [Finding(scaled(sign, PSD), (f"diag(p) - p*p' is PSD for p = {_show(p)} "
+                                                "(p >= 0, sum(p) = 1)",)) for p, sign in done]
         while terms:
             group, rest = self.best_group(terms, depth)
             if group is None:
@@ -487,21 +487,27 @@ def expand_product(p: Product) -> list[tuple[float, Product]]:
 
 
 def softmax_covariances(terms):
-    """Pairs c·diag(p) - c'·p*p' with 0 < c' <= c and p = softmax(u): (rest, [p…])."""
+    """Pairs c·(diag(p) - t·p*p') with 0 < t <= 1, p = softmax(u): (rest, [(p, sign of c)…]).
+
+    diag(p) - p*p' is the covariance of a distribution p: v'(diag(p) - p*p')v =
+    Σ pᵢvᵢ² - (Σ pᵢvᵢ)² >= 0 for p >= 0 with Σ pᵢ = 1."""
     diags = {}
     for n, (c, p) in enumerate(terms):
         s = _diag_of(p)
-        if s is not None and c > 0:
+        if s is not None:
             diags[s] = n
     used, found = set(), []
     for n, (c, p) in enumerate(terms):
         s = _outer_square_of(p)
         m = diags.get(s)
-        if s is not None and m is not None and m not in used and 0 < -c <= terms[m][0]:
+        if s is None or m is None or m in used:
+            continue
+        c_diag = terms[m][0]
+        if 0 < -c / c_diag <= 1:
             used |= {n, m}
-            found.append(s)
-            if -c < terms[m][0]:  # (c - c')·diag(p) stays: a diagonal of p >= 0
-                terms = terms + [(terms[m][0] + c, terms[m][1])]
+            found.append((s, 1.0 if c_diag > 0 else -1.0))
+            if c + c_diag != 0:  # what is left of the diagonal: (c_diag + c)·diag(p)
+                terms = terms + [(c_diag + c, terms[m][1])]
     return [t for n, t in enumerate(terms) if n not in used], found
 
 
