@@ -92,6 +92,8 @@ class _Bounds:
         for c, t in e.terms:
             a, b = scaled(c, self.of(t))
             lo, hi = lo + a, hi + b
+        if (lo, hi) != UNKNOWN:
+            self.note("interval arithmetic on sums")
         return lo, hi
 
     def elementwise(self, e: Elementwise) -> Interval:
