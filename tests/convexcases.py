@@ -36,11 +36,18 @@ CASES = [
     ("sum(log(vector(1) + exp(x)))", "x", None, None, "convex"),
     ("sum((A*x).^4)", "x", None, None, "convex"),
     ("exp(x'*x)", "x", None, None, "convex"),
+    ("logsumexp(a*x)", "x", None, None, "convex"),
+    ("logsumexp(A*x) + logsumexp(B*x)", "x", None, None, "convex"),
+    ("-sum(log(A*x - u))", "x", None, None, "convex"),
+    ("sum(x.^2./y)", "x", None, {"y": "positive"}, "convex"),
     # matrix variables
     ("norm2(A*X - B)^2", "X", None, None, "convex"),
     ("tr(X'*A*X)", "X", None, {"A": "psd"}, "convex"),
     ("norm2(X*W - Y)^2 + c*tr(W'*W)", "W", None, {"c": "nonnegative"}, "convex"),
     ("sum(exp(X*v))", "X", None, None, "convex"),
+    ("tr(inv(X))", "X", None, {"X": "spd"}, "convex"),
+    ("x'*inv(S)*x", "S", None, {"S": "spd"}, "convex"),
+    ("tr(S*X) - logdet(X)", "X", None, {"X": "spd"}, "convex"),
     # concave
     ("logdet(X)", "X", None, {"X": "spd"}, "concave"),
     ("sum(log(x))", "x", None, {"x": "positive"}, "concave"),
@@ -50,6 +57,7 @@ CASES = [
     ("-norm2(A*x - y)^2", "x", None, None, "concave"),
     ("log(a)", "a", None, {"a": "positive"}, "concave"),
     ("y'*log(softmax(W*x))", "W", None, {"y": "nonnegative"}, "concave"),
+    ("-a*x'*x", "x", None, {"a": "nonnegative"}, "concave"),
     # affine: both
     ("y'*X*w", "w", None, None, "affine"),
     ("tr(A*X)", "X", None, None, "affine"),
@@ -66,6 +74,7 @@ CASES = [
     ("tr(X*X)", "X", None, None, "neither"),
     ("sum(x.^3)", "x", None, None, "neither"),
     ("det(X)", "X", None, None, "neither"),
+    ("a^2*logsumexp(x) - b*x'*x", "x", None, {"b": "nonnegative"}, "neither"),
     # the domain decides: without it, only half of the answer
     ("sum(x.*log(x))", "x", None, None, "not concave"),
     ("logdet(X)", "X", None, None, "neither"),  # log|det X| over all square X
@@ -74,8 +83,6 @@ CASES = [
 
 # convex, but beyond the rules for now: the sampling refutes concavity only
 UNCERTIFIED_CONVEX = [
-    ("tr(inv(X))", "X", None, {"X": "spd"}, "not concave"),
-    ("x'*inv(S)*x", "S", None, {"S": "spd"}, "not concave"),
     ("sum(log(exp(X*w) + exp(-X*w)))", "w", None, None, "not concave"),
     ("norm2(x)", "x", None, None, "not concave"),
 ]

@@ -4,19 +4,25 @@ points per certified function), every counterexample re-checked here, the CLI an
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
 
 import matdiff as md
 from matdiff.check import default_sizes
+from matdiff.convex import certify, check_domains
 from matdiff.counterexample import _probe, direction_basis, sample_value, symmetric_directions
-from matdiff.signs import bounds
 from matdiff.definite import definiteness
+from matdiff.signs import bounds
 
 from convexcases import CASES, UNCERTIFIED_CONVEX
+from exprgen import VARS as EXPR_VARS
+from exprgen import expressions, variables_in
 
 ALL = CASES + UNCERTIFIED_CONVEX
 POINTS = 1000
@@ -188,3 +194,39 @@ def test_cli():
     assert json.loads(out.stdout)["verdict"] == "convex"
     bad = run_cli("x'*x", "--wrt", "x", "--convexity", "--domain", "x: spd")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# --- property: random functions, certificates checked at random points -------------------
+
+OUTER = ["norm2({u})^2", "sum(exp({u}))", "logsumexp({u})", "sum(log(exp({u}) + vector(1)))",
+         "-sum(log(sigmoid({u})))", "{u}'*{u}", "sum({u}.^4)", "-logsumexp({u})",
+         "sum(sigmoid({u}))", "{u}'*S*{u}", "sum(log({u}.*{u} + vector(1)))"]
+PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("MATDIFF_EXAMPLES", 60)),
+                             deadline=None, derandomize=not os.environ.get("MATDIFF_EXAMPLES"),
+                             suppress_health_check=[HealthCheck.too_slow,
+                                                    HealthCheck.filter_too_much])
+
+
+@PROPERTY_SETTINGS
+@given(inner=expressions("col", depth=2), outer=st.sampled_from(OUTER),
+       wrt=st.sampled_from(["x", "A", "a"]), domain=st.sampled_from([None, {"S": "psd"}]))
+def test_random_certificates_hold(inner, outer, wrt, domain):
+    """A convex outer function of a random inner one: certified only when it holds."""
+    text = outer.format(u=f"({inner})")
+    assume(wrt in variables_in(text))
+    vars = {k: v for k, v in EXPR_VARS.items() if k in variables_in(text)}
+    domain = domain if "S" in vars else None
+    try:
+        h = md.hessian(text, wrt, vars)
+    except md.UnsupportedError:
+        assume(False)
+    var = h.variables[wrt]
+    finding, _ = certify(h.function.expr, h.mixed, var, check_domains(domain, h.variables))
+    event(f"certified: {finding.definite.psd or finding.definite.nsd}")
+    if not (finding.definite.psd or finding.definite.nsd):
+        return
+    lowest, highest = _min_max_eigenvalues((text, wrt, vars, domain), 40)
+    if finding.definite.psd:
+        assert lowest >= -1e-7, (text, wrt, lowest, finding.rules)
+    if finding.definite.nsd:
+        assert highest <= 1e-7, (text, wrt, highest, finding.rules)

@@ -31,8 +31,8 @@ import numpy as np
 from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
 from .errors import MatdiffError
-from .build import einsum
-from .ir import Elementwise, Expr, Var, walk
+from .build import add, einsum
+from .ir import Add, Elementwise, Expr, Var, walk
 from .rules import ELEMENTWISE
 
 DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
@@ -162,7 +162,8 @@ def certify(f: Expr, h: Expr, var: Var, domains: Mapping[str, str]
 
 def _symmetric_directions(h: Expr, domains) -> Finding:
     """For symmetric directions E, Σ E[a,b] H[a,b,c,d] E[c,d] is unchanged when c, d swap."""
-    swapped = einsum([h], [(0, 1, 2, 3)], (0, 1, 3, 2))
+    terms = h.terms if isinstance(h, Add) else ((1.0, h),)
+    swapped = add(*((c, einsum([t], [(0, 1, 2, 3)], (0, 1, 3, 2))) for c, t in terms))
     found = definiteness(swapped, 2, domains)
     if found.definite == UNKNOWN:
         return found

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import permutations
-from typing import Mapping, NamedTuple
+from typing import Callable, Mapping, NamedTuple
 
 from .build import add, einsum
 from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Var, Zero
 from .signs import bounds, nonnegative, nonpositive
 from .unionfind import UnionFind
 
+Symmetric = Callable[[Expr], bool]
 MAX_MONOMIALS = 64  # a sum is expanded into at most this many products
 MAX_DEPTH = 12
 PSD_DOMAINS = ("psd", "spd")
@@ -148,49 +149,60 @@ def blocks(p: Product) -> tuple[list[Product], list[Product]]:
     groups: dict = {}
     for n in range(len(p.ops)):
         groups.setdefault(uf.find(("o", n)), []).append(n)
-    scalars, parts = [], []
+    scalar_ops, parts = [], []
     for members in groups.values():
         labels = {a for n in members for a in p.ix[n]}
         pos = [t for t, r in enumerate(p.rows) if r in labels or p.cols[t] in labels]
-        sub = Product(tuple(p.ops[n] for n in members), tuple(p.ix[n] for n in members),
-                      tuple(p.rows[t] for t in pos), tuple(p.cols[t] for t in pos),
-                      tuple(b for b in p.batch if b in labels))
-        (parts if pos else scalars).append(sub)
-    return scalars, parts
+        if not pos:  # all scalar factors go together, so that a*a is seen as a square
+            scalar_ops += members
+            continue
+        parts.append(_sub(p, members, pos))
+    return ([_sub(p, scalar_ops, [])] if scalar_ops else []), parts
 
 
-def mirror(p: Product) -> tuple[list[int], dict[int, int]] | None:
+def _sub(p: Product, members: list[int], pos: list[int]) -> Product:
+    """The operands `members` of p, with the (row, col) pairs at `pos`."""
+    labels = {a for n in members for a in p.ix[n]}
+    return Product(tuple(p.ops[n] for n in members), tuple(p.ix[n] for n in members),
+                   tuple(p.rows[t] for t in pos), tuple(p.cols[t] for t in pos),
+                   tuple(b for b in p.batch if b in labels))
+
+
+def mirror(p: Product, symmetric: Symmetric) -> tuple[list[int], dict[int, int]] | None:
     """The left operands (touching rows) and a label map π onto the right ones (touching
-    cols) with π(rows) = cols, each left operand equal to its image; None if there is none."""
+    cols) with π(rows) = cols, each left operand equal to its image (a symmetric matrix
+    also to its transpose); None if there is none."""
     rows, cols = set(p.rows), set(p.cols)
     left = [n for n, ix in enumerate(p.ix) if rows & set(ix)]
     right = [n for n, ix in enumerate(p.ix) if cols & set(ix)]
     if set(left) & set(right) or len(left) != len(right):
         return None
     start = dict(zip(p.rows, p.cols)) | {b: b for b in p.batch}
-    found = _match(p, left, right, start)
+    found = _match(p, left, right, start, symmetric)
     return (left, found) if found is not None else None
 
 
-def _match(p: Product, left: list[int], right: list[int], pi: dict[int, int]):
+def _match(p: Product, left: list[int], right: list[int], pi: dict[int, int], symmetric):
     if not left:
         return pi
     n = left[0]
     for m in right:
         if p.ops[m] != p.ops[n]:
             continue
-        ext = dict(pi)
-        if all(ext.setdefault(a, b) == b for a, b in zip(p.ix[n], p.ix[m])) and \
-                len(set(ext.values())) == len(ext):
-            found = _match(p, left[1:], [r for r in right if r != m], ext)
-            if found is not None:
-                return found
+        images = [p.ix[m]] + ([p.ix[m][::-1]] if symmetric(p.ops[m]) else [])
+        for image in images:
+            ext = dict(pi)
+            if all(ext.setdefault(a, b) == b for a, b in zip(p.ix[n], image)) and \
+                    len(set(ext.values())) == len(ext):
+                found = _match(p, left[1:], [r for r in right if r != m], ext, symmetric)
+                if found is not None:
+                    return found
     return None
 
 
-def gram(p: Product) -> tuple[Expr, Product] | None:
+def gram(p: Product, symmetric: Symmetric) -> tuple[Expr, Product] | None:
     """p = L·M·L' (see the module docstring): (L with out rows + C, the middle M)."""
-    found = mirror(p)
+    found = mirror(p, symmetric)
     if found is None:
         return None
     left, pi = found
@@ -245,7 +257,7 @@ def _dim_of(p: Product, label: int):
     raise AssertionError(label)
 
 
-def frames(p: Product) -> list[tuple[tuple, Product, list]]:
+def frames(p: Product, symmetric: Symmetric) -> list[tuple[tuple, Product, list]]:
     """Ways to read p as F(R) with F linear in R: (key of F, R, what F contributes).
 
     Terms with equal keys are summed inside: Σ cₜ F(Rₜ) = F(Σ cₜ Rₜ)."""
@@ -259,7 +271,7 @@ def frames(p: Product) -> list[tuple[tuple, Product, list]]:
             out.append((key, part, scalars + others))
         return out
     if len(parts) == 1:
-        split = gram(p)
+        split = gram(p, symmetric)
         if split is not None and split[1].ops:
             l_expr, mid = split
             for order in _orders(len(mid.rows)):
@@ -305,8 +317,18 @@ class _Prover:
         if isinstance(h, Add):
             return self.sum(h, k, nb, depth)
         if isinstance(h, Einsum):
-            return self.monomial(as_product(h, k, nb), depth)
+            found = self.monomial(as_product(h, k, nb), depth)
+            terms = expand(h, k, nb) if found.definite == UNKNOWN else []
+            return self.grouped(terms, k, nb, depth) if len(terms) > 1 else found
         return self.atom(h, k, nb, depth)
+
+    def symmetric(self, e: Expr) -> bool:
+        """Known to be a symmetric matrix: I, a symmetric or psd/spd variable, inv of one."""
+        if isinstance(e, Identity):
+            return True
+        if isinstance(e, Var):
+            return e.rank == 2 and (e.symmetric or self.domains.get(e.name) in PSD_DOMAINS)
+        return isinstance(e, MatrixFunction) and e.fn == "inv" and self.symmetric(e.arg)
 
     def sign(self, h: Expr) -> Finding:
         notes: list[str] = []
@@ -364,7 +386,7 @@ class _Prover:
         """The first common factor of two or more terms whose summed rest is definite."""
         by_key: dict[tuple, list] = {}
         for n, (c, p) in enumerate(terms):
-            for key, rest, outside in frames(p):
+            for key, rest, outside in frames(p, self.symmetric):
                 by_key.setdefault(key, []).append((n, c, rest, outside))
         for key, members in by_key.items():
             chosen = {n: m for n, *m in members}
@@ -410,7 +432,7 @@ class _Prover:
         diagonal = self.diagonal(p, depth)
         if diagonal is not None:
             return diagonal
-        split = gram(p)
+        split = gram(p, self.symmetric)
         if split is None:
             expanded = expand_product(p)
             if len(expanded) > 1:
