@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -133,7 +135,8 @@ def test_domains_make_the_difference():
 
 
 def test_kinks_are_never_certified():
-    for expr in ("sum(abs(x))", "-sum(abs(x))", "sum(relu(x))"):
+    for expr in ("sum(abs(x))", "-sum(abs(x))", "sum(relu(x))", "sum(sqrt(x.^2))",
+                 "-sum((x.^2).^0.25)", "-norm2(x)"):
         c = md.convexity(expr, "x")
         assert "certified" not in (c.convex.status, c.concave.status)
         assert c.notes
@@ -184,6 +187,15 @@ def test_gram_form_needs_a_mirror():
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "matdiff", *args], capture_output=True,
                           text=True, timeout=120)
+
+
+def test_readme_example_is_the_real_output():
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("## Convexity"):]
+    command = re.search(r'```sh\nmatdiff "(.*)" --wrt (\w+) --convexity\n```', section)
+    shown = re.search(r"```text\n(.*?)```", section, re.S).group(1)
+    out = run_cli(command.group(1), "--wrt", command.group(2), "--convexity")
+    assert out.stdout == shown
 
 
 def test_cli():

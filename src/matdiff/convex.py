@@ -8,8 +8,8 @@ or "unknown", for each of the two.
 
 - certified: the Hessian's IR is shown PSD (NSD for concave) by the structural rules of
   `definite.py`, which hold at every point where the Hessian is defined: the function is
-  convex on every convex region of its domain. Functions with kinks (abs, relu, sign)
-  are never certified: their Hessian holds almost everywhere only.
+  convex on every convex set where it is twice differentiable. Functions that may have
+  kinks (abs, relu, sign; sqrt(u) or u.^0.5 where u may reach 0) are never certified.
 - refuted: `counterexample.search` found a point where the Hessian has a negative
   (positive) eigenvalue, re-checked by the function's own second difference.
 - unknown: neither.
@@ -32,8 +32,9 @@ from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
 from .errors import MatdiffError
 from .build import add, einsum
-from .ir import Add, Elementwise, Expr, Var, walk
+from .ir import Add, Elementwise, Expr, Number, Power, Var, walk
 from .rules import ELEMENTWISE
+from .signs import bounds
 
 DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
 SAMPLES = 200
@@ -148,16 +149,44 @@ def _answer(prop: str, certified: bool, rules, counterexample) -> Answer:
 def certify(f: Expr, h: Expr, var: Var, domains: Mapping[str, str]
             ) -> tuple[Finding, tuple[str, ...]]:
     """The structural finding for the Hessian h of f in var, and notes on what limits it."""
-    kinks = sorted({n.fn for n in walk(f) if isinstance(n, Elementwise)
-                    and not ELEMENTWISE[n.fn].smooth})
+    kinks = kinks_of(f, var.name, domains)
     if kinks:
         return Finding(UNKNOWN), (
-            f"not certified: {', '.join(kinks)} has kinks, so its Hessian holds almost "
-            "everywhere only",)
+            f"not certified: {', '.join(kinks)} may have kinks (as sqrt(x.^2) = abs(x) "
+            "does), where the Hessian does not exist",)
     finding = definiteness(h, var.rank, domains)
     if finding.definite == UNKNOWN and symmetric_directions(var, domains):
         finding = _symmetric_directions(h, domains)
     return finding, ()
+
+
+def kinks_of(f: Expr, wrt: str, domains: Mapping[str, str]) -> list[str]:
+    """Parts of f that may not be twice differentiable in `wrt` inside its domain: functions
+    with kinks, and roots or fractional powers of an argument that may reach 0."""
+    found, depends = set(), {}
+    for n in walk(f):
+        depends[id(n)] = (isinstance(n, Var) and n.name == wrt) or any(
+            depends[id(c)] for c in n.children())
+        if not depends[id(n)]:
+            continue
+        if isinstance(n, Elementwise) and not ELEMENTWISE[n.fn].smooth:
+            found.add(n.fn)
+        root = n.arg if isinstance(n, Elementwise) and n.fn == "sqrt" else \
+            n.base if isinstance(n, Power) and _fractional(n.exponent) else None
+        if root is not None and not _away_from_zero(root, domains):
+            found.add("sqrt" if isinstance(n, Elementwise) else "a fractional power")
+    return sorted(found)
+
+
+def _fractional(p: Expr) -> bool:
+    return not isinstance(p, Number) or p.value != int(p.value)
+
+
+def _away_from_zero(e: Expr, domains: Mapping[str, str]) -> bool:
+    """e > 0 at every point of the domain: a positive variable, or bounded below by > 0."""
+    if isinstance(e, Var) and domains.get(e.name) == "positive":
+        return True
+    return bounds(e, domains)[0] > 0
 
 
 def _symmetric_directions(h: Expr, domains) -> Finding:
