@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.check import default_sizes
 from matdiff.convex import certify, check_domains
-from matdiff.counterexample import _probe, direction_basis, sample_value, symmetric_directions
+from matdiff.counterexample import direction_basis, probe, random_points, symmetric_directions
 from matdiff.definite import definiteness
 from matdiff.signs import bounds
 
@@ -65,15 +64,10 @@ def _min_max_eigenvalues(case, points: int, seed: int = 1):
     h = md.hessian(expr, wrt, vars)
     domains = domain or {}
     var = h.variables[wrt]
-    probe = _probe(h.function.expr, h.mixed, h.variables)
-    rng = np.random.default_rng(seed)
-    lowest, highest, scale = np.inf, -np.inf, 1.0
-    for n in range(points):
-        sizes = default_sizes(h.variables, reverse=n % 2 == 1)
-        point = {name: sample_value(v, domains.get(name, "real"), sizes, rng,
-                                    ("normal", "wide", "positive")[n % 3])
-                 for name, v in h.variables.items()}
-        hess = probe(point)
+    hessian_at = probe(h.mixed, h.variables)
+    lowest, highest = np.inf, -np.inf
+    for sizes, point in random_points(h.variables, domains, points, seed):
+        hess = hessian_at(point)
         if hess is None:
             continue
         basis = direction_basis(var, sizes, symmetric_directions(var, domains))

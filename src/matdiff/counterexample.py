@@ -17,6 +17,7 @@ from typing import Mapping
 import numpy as np
 
 from .check import default_sizes, sample
+from .errors import MatdiffError
 from .evaluate import evaluate
 from .ir import Expr, Var
 
@@ -46,17 +47,13 @@ def search(f: Expr, h: Expr, variables: Mapping[str, Var], wrt: str, domains: Ma
            samples: int = 200, seed: int = 0) -> tuple[Counterexample | None,
                                                        Counterexample | None]:
     """(a point with a negative eigenvalue, a point with a positive one); None where none."""
-    probe = _probe(f, h, variables)
-    rng = np.random.default_rng(seed)
+    hessian_at = probe(h, variables)
     var = variables[wrt]
     found: list[Counterexample | None] = [None, None]
-    for n in range(samples):
+    for sizes, point in random_points(variables, domains, samples, seed):
         if all(found):
             break
-        sizes = default_sizes(variables, reverse=n % 2 == 1)
-        point = {name: sample_value(v, domains.get(name, "real"), sizes, rng, MODES[n % 3])
-                 for name, v in variables.items()}
-        hess = probe(point)
+        hess = hessian_at(point)
         if hess is None:
             continue
         basis = direction_basis(var, sizes, symmetric_directions(var, domains))
@@ -71,29 +68,46 @@ def _tolerance(hess: np.ndarray) -> float:
     return 1e-6 * max(1.0, float(np.max(np.abs(hess))))
 
 
-def _probe(f: Expr, h: Expr, variables: Mapping[str, Var]):
+def probe(h: Expr, variables: Mapping[str, Var]):
     """point -> the Hessian as an N×N symmetric matrix, or None where it is not finite."""
-    from .codegen import Options, generate
-    from .codegen.names import sanitize
-
-    program = generate([("hessian", h, False)], variables, "numpy", "hessian",
-                       Options(False, {})).compile()
-    size = None
+    compute = _hessian_function(h, variables)
 
     def hessian_at(point):
-        nonlocal size
         with np.errstate(all="ignore"):
             try:
-                value = np.asarray(program(**{sanitize(k): v for k, v in point.items()}), float)
+                value = np.asarray(compute(point), float)
             except (ValueError, np.linalg.LinAlgError, FloatingPointError):
                 return None
         if not np.all(np.isfinite(value)):
             return None
-        size = int(np.sqrt(value.size))
+        size = int(round(np.sqrt(value.size)))
         square = value.reshape(size, size)
         return (square + square.T) / 2
 
     return hessian_at
+
+
+def _hessian_function(h: Expr, variables: Mapping[str, Var]):
+    """Generated NumPy code for h (fast); the reference evaluator where there is none."""
+    from .codegen import Options, generate
+    from .codegen.names import sanitize
+
+    try:
+        program = generate([("hessian", h, False)], variables, "numpy", "hessian",
+                           Options(False, {})).compile()
+    except (MatdiffError, TypeError):
+        return lambda point: evaluate(h, point, context=variables)
+    return lambda point: program(**{sanitize(k): v for k, v in point.items()})
+
+
+def random_points(variables: Mapping[str, Var], domains: Mapping[str, str], count: int,
+                  seed: int = 0):
+    """`count` random (sizes, point) pairs: small sizes, each variable drawn from its domain."""
+    rng = np.random.default_rng(seed)
+    for n in range(count):
+        sizes = default_sizes(variables, reverse=n % 2 == 1)
+        yield sizes, {name: sample_value(v, domains.get(name, "real"), sizes, rng,
+                                         MODES[n % 3]) for name, v in variables.items()}
 
 
 def sample_value(var: Var, domain: str, sizes, rng, mode: str):

@@ -30,7 +30,7 @@ from itertools import permutations
 from typing import Callable, Mapping, NamedTuple
 
 from .build import add, einsum
-from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Var, Zero
+from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Var, Zero
 from .signs import bounds, nonnegative, nonpositive
 from .unionfind import UnionFind
 
@@ -38,6 +38,7 @@ Symmetric = Callable[[Expr], bool]
 MAX_MONOMIALS = 64  # a sum is expanded into at most this many products
 MAX_DEPTH = 12
 PSD_DOMAINS = ("psd", "spd")
+SUM_RULE = "a sum of terms that are all PSD (or all NSD)"
 
 
 class Definite(NamedTuple):
@@ -310,9 +311,7 @@ class _Prover:
         return self.memo[key]
 
     def _of(self, h: Expr, k: int, nb: int, depth: int) -> Finding:
-        if isinstance(h, (Zero, Number)) and (k == 0 or isinstance(h, Zero)):
-            return self.sign(h)
-        if k == 0:
+        if k == 0 or isinstance(h, Zero):
             return self.sign(h)
         if isinstance(h, Add):
             return self.sum(h, k, nb, depth)
@@ -348,7 +347,7 @@ class _Prover:
             return Finding(PSD, (f"{h.name} is {self.domains[h.name]} (declared domain)",))
         if isinstance(h, MatrixFunction) and h.fn == "inv":
             inner = self.of(h.arg, 1, 0, depth + 1)
-            if inner.definite != UNKNOWN:
+            if inner.definite not in (UNKNOWN, ZERO):
                 rule = f"inv(M) is definite as M is, wherever it exists: {_show(h)}"
                 return Finding(inner.definite, _merge(inner.rules, (rule,)))
         return Finding(UNKNOWN)
@@ -358,9 +357,9 @@ class _Prover:
         parts = [self.of(t, k, nb, depth + 1) for _, t in h.terms]
         found = total([scaled(c, f.definite) for (c, _), f in zip(h.terms, parts)])
         if found != UNKNOWN:
-            several = found.psd and not found.nsd and len(parts) > 1
+            several = found != ZERO and len(parts) > 1
             return Finding(found, _merge(*(f.rules for f in parts),
-                                         ("sum of PSD terms",) if several else ()))
+                                         (SUM_RULE,) if several else ()))
         terms = expand(h, k, nb)
         return self.grouped(terms, k, nb, depth) if terms else Finding(UNKNOWN)
 
@@ -379,7 +378,7 @@ class _Prover:
             f = self.monomial(p, depth + 1)
             findings.append(Finding(scaled(c, f.definite), f.rules))
         found = total([f.definite for f in findings])
-        rules = ("sum of PSD terms",) if found.psd and len(findings) > 1 else ()
+        rules = (SUM_RULE,) if found not in (UNKNOWN, ZERO) and len(findings) > 1 else ()
         return Finding(found, _merge(*(f.rules for f in findings), rules))
 
     def best_group(self, terms, depth):
