@@ -135,6 +135,9 @@ def convexity(expr: str, wrt: str, vars=None, domain: Mapping[str, str] | None =
                                     samples, seed)
     convex = _answer("convex", finding.definite.psd, finding.rules, negative)
     concave = _answer("concave", finding.definite.nsd, finding.rules, positive)
+    if "unknown" in (convex.status, concave.status) and not notes:
+        notes += (f"unknown: no rule applies and {samples} sampled points show no "
+                  "counterexample; stating a domain (e.g. x: positive) may decide it",)
     return Convexity(expr, wrt, dict(domains), str(h), convex, concave, notes)
 
 
