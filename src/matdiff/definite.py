@@ -12,7 +12,9 @@ rules, each a small function below:
 
 - identity: I is PSD; a variable declared `psd`/`spd` is PSD; inv(M) has M's definiteness.
 - sums: Σ cᵢ Hᵢ is PSD when every cᵢ Hᵢ is; terms with a common factor are summed first
-  (L*(M₁ + M₂)*L', K ⊗ (M₁ + M₂)), and diag(p) - p*p' is PSD for p = softmax(u).
+  (L*(M₁ + M₂)*L', K ⊗ (M₁ + M₂)).
+- covariance: diag(e)/s - e*e'/s² is PSD for e >= 0 and s = sum(e) (Cauchy–Schwarz),
+  as in the Hessians of log(sum(exp(u))) and logsumexp(u) (e = softmax(u), s = 1).
 - Kronecker: a product whose factors share no index splits into blocks, one per group
   of (row, col) axes, and scalars; H = ⊗ blocks is PSD when every block is definite with
   an even number of NSD ones.
@@ -20,22 +22,21 @@ rules, each a small function below:
 - Gram: Σ L[i,c]·M[c,c']·L[j,c'] is PSD when M is (recursively); a label shared by L and
   its mirror makes M diagonal, as in M'*diag(d)*M.
 
-Everything else is "unknown": the rules only ever claim what holds at every point.
+Everything else is "unknown": the rules only ever claim what holds at every point. The
+structure they look for (blocks, Gram forms, common factors) is found by `quadform.py`.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
-from itertools import permutations
-from typing import Callable, Mapping, NamedTuple
+from typing import Mapping, NamedTuple
 
-from .build import add, einsum
-from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Var, Zero
+from .build import add, einsum, total_sum
+from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Power, Var, Zero
+from .quadform import Product, as_product, blocks, expand, expand_product, frames, gram
 from .signs import bounds, nonnegative, nonpositive
-from .unionfind import UnionFind
 
-Symmetric = Callable[[Expr], bool]
-MAX_MONOMIALS = 64  # a sum is expanded into at most this many products
 MAX_DEPTH = 12
 PSD_DOMAINS = ("psd", "spd")
 SUM_RULE = "a sum of terms that are all PSD (or all NSD)"
@@ -96,203 +97,6 @@ def _show(e: Expr) -> str:
         return render(to_form(e), "text")
     except Exception:  # a piece with no printable form: name it by its structure
         return repr(e)
-
-
-# --- one monomial: an einsum read as a quadratic form ---------------------------------------
-
-
-@dataclass(frozen=True)
-class Product:
-    """Operands with their labels, out = rows + cols + batch (labels, not positions)."""
-
-    ops: tuple[Expr, ...]
-    ix: tuple[tuple[int, ...], ...]
-    rows: tuple[int, ...]
-    cols: tuple[int, ...]
-    batch: tuple[int, ...]
-
-    def build(self) -> Expr:
-        return einsum(self.ops, self.ix, self.rows + self.cols + self.batch)
-
-    def labels(self) -> set[int]:
-        return {a for ix in self.ix for a in ix} | set(self.rows + self.cols + self.batch)
-
-
-def as_product(e: Expr, k: int, nb: int) -> Product:
-    """The einsum (or any node, as a one-operand product) with each repeated out label
-    replaced by a fresh one and an identity δ(a, a') among the operands."""
-    ops, ix, out = (list(e.operands), list(e.indices), list(e.out)) if isinstance(e, Einsum) \
-        else ([e], [tuple(range(e.rank))], list(range(e.rank)))
-    fresh = max([a for i in ix for a in i] + out, default=-1) + 1
-    dims = dict(zip(out, e.dims))
-    seen: set[int] = set()
-    for pos, a in enumerate(out):
-        if a in seen:
-            ops.append(Identity(dims[a]))
-            ix.append((a, fresh))
-            out[pos], fresh = fresh, fresh + 1
-        seen.add(a)
-    return Product(tuple(ops), tuple(ix), tuple(out[:k]), tuple(out[k:2 * k]), tuple(out[2 * k:]))
-
-
-def blocks(p: Product) -> tuple[list[Product], list[Product]]:
-    """(scalar factors, blocks): operands joined by shared labels, a row joined to its col.
-    A batch label joins nothing: for a fixed batch value, factors sharing it are independent."""
-    uf = UnionFind()
-    batch = set(p.batch)
-    for r, c in zip(p.rows, p.cols):
-        uf.union(("l", r), ("l", c))
-    for n, ix in enumerate(p.ix):
-        uf.find(("o", n))
-        for a in ix:
-            if a not in batch:
-                uf.union(("o", n), ("l", a))
-    groups: dict = {}
-    for n in range(len(p.ops)):
-        groups.setdefault(uf.find(("o", n)), []).append(n)
-    scalar_ops, parts = [], []
-    for members in groups.values():
-        labels = {a for n in members for a in p.ix[n]}
-        pos = [t for t, r in enumerate(p.rows) if r in labels or p.cols[t] in labels]
-        if not pos:  # all scalar factors go together, so that a*a is seen as a square
-            scalar_ops += members
-            continue
-        parts.append(_sub(p, members, pos))
-    return ([_sub(p, scalar_ops, [])] if scalar_ops else []), parts
-
-
-def _sub(p: Product, members: list[int], pos: list[int]) -> Product:
-    """The operands `members` of p, with the (row, col) pairs at `pos`."""
-    labels = {a for n in members for a in p.ix[n]}
-    return Product(tuple(p.ops[n] for n in members), tuple(p.ix[n] for n in members),
-                   tuple(p.rows[t] for t in pos), tuple(p.cols[t] for t in pos),
-                   tuple(b for b in p.batch if b in labels))
-
-
-def mirror(p: Product, symmetric: Symmetric) -> tuple[list[int], dict[int, int]] | None:
-    """The left operands (touching rows) and a label map π onto the right ones (touching
-    cols) with π(rows) = cols, each left operand equal to its image (a symmetric matrix
-    also to its transpose); None if there is none."""
-    rows, cols = set(p.rows), set(p.cols)
-    left = [n for n, ix in enumerate(p.ix) if rows & set(ix)]
-    right = [n for n, ix in enumerate(p.ix) if cols & set(ix)]
-    if set(left) & set(right) or len(left) != len(right):
-        return None
-    start = dict(zip(p.rows, p.cols)) | {b: b for b in p.batch}
-    found = _match(p, left, right, start, symmetric)
-    return (left, found) if found is not None else None
-
-
-def _match(p: Product, left: list[int], right: list[int], pi: dict[int, int], symmetric):
-    if not left:
-        return pi
-    n = left[0]
-    for m in right:
-        if p.ops[m] != p.ops[n]:
-            continue
-        images = [p.ix[m]] + ([p.ix[m][::-1]] if symmetric(p.ops[m]) else [])
-        for image in images:
-            ext = dict(pi)
-            if all(ext.setdefault(a, b) == b for a, b in zip(p.ix[n], image)) and \
-                    len(set(ext.values())) == len(ext):
-                found = _match(p, left[1:], [r for r in right if r != m], ext, symmetric)
-                if found is not None:
-                    return found
-    return None
-
-
-def gram(p: Product, symmetric: Symmetric) -> tuple[Expr, Product] | None:
-    """p = L·M·L' (see the module docstring): (L with out rows + C, the middle M)."""
-    found = mirror(p, symmetric)
-    if found is None:
-        return None
-    left, pi = found
-    right = {m for m, ix in enumerate(p.ix) if set(p.cols) & set(ix)}
-    middle = [n for n in range(len(p.ops)) if n not in left and n not in right]
-    left_labels = {a for n in left for a in p.ix[n]}
-    other_labels = {a for n in range(len(p.ops)) if n not in left for a in p.ix[n]}
-    shared = sorted(left_labels & other_labels - set(p.rows) - set(p.batch))
-    if not _mirror_is_separate(p, left, middle, pi, shared):
-        return None
-    fresh = max(p.labels(), default=-1) + 1
-    ops = [p.ops[n] for n in middle]
-    ix = [p.ix[n] for n in middle]
-    image = []
-    for c in shared:
-        if pi[c] == c:  # on the diagonal of M: δ(c, c')
-            dim = _dim_of(p, c)
-            ops.append(Identity(dim))
-            ix.append((c, fresh))
-            image.append(fresh)
-            fresh += 1
-        else:
-            image.append(pi[c])
-    batch = tuple(b for b in p.batch if any(b in i for i in ix))
-    l_expr = einsum([p.ops[n] for n in left], [p.ix[n] for n in left],
-                    p.rows + tuple(shared) + tuple(b for b in p.batch if b in left_labels))
-    return l_expr, Product(tuple(ops), tuple(ix), tuple(shared), tuple(image), batch)
-
-
-def _mirror_is_separate(p: Product, left, middle, pi, shared) -> bool:
-    """The right factor must be L's mirror alone: a label summed inside L maps to one
-    summed inside L' only, and a shared label maps either to itself (diagonal) or to a
-    label of the middle that L does not carry."""
-    left_labels = {a for n in left for a in p.ix[n]}
-    middle_labels = {a for n in middle for a in p.ix[n]}
-    outer = set(p.rows) | set(p.batch)
-    for a in left_labels - outer:
-        image = pi[a]
-        if a in shared and image == a:
-            continue
-        if image in left_labels:
-            return False
-        if (image in middle_labels) != (a in shared):
-            return False
-    return True
-
-
-def _dim_of(p: Product, label: int):
-    for op, ix in zip(p.ops, p.ix):
-        if label in ix:
-            return op.dims[ix.index(label)]
-    raise AssertionError(label)
-
-
-def frames(p: Product, symmetric: Symmetric) -> list[tuple[tuple, Product, list]]:
-    """Ways to read p as F(R) with F linear in R: (key of F, R, what F contributes).
-
-    Terms with equal keys are summed inside: Σ cₜ F(Rₜ) = F(Σ cₜ Rₜ)."""
-    scalars, parts = blocks(p)
-    out = []
-    if len(parts) + len(scalars) > 1:
-        for t, part in enumerate(parts):
-            others = [q for s, q in enumerate(parts) if s != t]
-            key = ("kron", tuple((q.build().key(), _where(q, p)) for q in scalars + others),
-                   _where(part, p))
-            out.append((key, part, scalars + others))
-        return out
-    if len(parts) == 1:
-        split = gram(p, symmetric)
-        if split is not None and split[1].ops:
-            l_expr, mid = split
-            for order in _orders(len(mid.rows)):
-                m = Product(mid.ops, mid.ix, tuple(mid.rows[i] for i in order),
-                            tuple(mid.cols[i] for i in order), mid.batch)
-                l_perm = einsum([l_expr], [tuple(range(l_expr.rank))],
-                                tuple(range(len(p.rows))) + tuple(len(p.rows) + i for i in order)
-                                + tuple(range(len(p.rows) + len(order), l_expr.rank)))
-                out.append((("gram", l_perm.key()), m, []))
-    return out
-
-
-def _orders(n: int):
-    return permutations(range(n)) if n <= 3 else [tuple(range(n))]
-
-
-def _where(q: Product, p: Product) -> tuple:
-    """Where the axes of the block q sit among those of p."""
-    return tuple(p.rows.index(r) for r in q.rows), tuple(p.batch.index(b) for b in q.batch)
-
 
 # --- the prover --------------------------------------------------------------------------
 
@@ -365,9 +169,10 @@ class _Prover:
 
     def grouped(self, terms: list[tuple[float, Product]], k: int, nb: int, depth: int) -> Finding:
         """Softmax covariances, then terms sharing a factor, then what is left, term by term."""
-        terms, done = softmax_covariances(terms)
-        findings = [Finding(scaled(sign, PSD), (f"diag(p) - p*p' is PSD for p = {_show(p)} "
-                                                "(p >= 0, sum(p) = 1)",)) for p, sign in done]
+        terms, done = covariances(terms, lambda e: nonnegative(bounds(e, self.domains)))
+        findings = [Finding(scaled(sign, PSD), (
+            f"covariance diag(e)/sum(e) - e*e'/sum(e)^2 is PSD for e = {_show(e)} >= 0",))
+            for e, sign in done]
         while terms:
             group, rest = self.best_group(terms, depth)
             if group is None:
@@ -475,82 +280,103 @@ class _Prover:
                                else ())
         return None
 
-
-# --- sums as lists of products ----------------------------------------------------------------
-
-
-def expand(h: Expr, k: int, nb: int) -> list[tuple[float, Product]]:
-    """h as Σ cₜ·productₜ, sums inside products that carry out labels distributed."""
-    out: list[tuple[float, Product]] = []
-    for c, t in (h.terms if isinstance(h, Add) else [(1.0, h)]):
-        for c2, p in expand_product(as_product(t, k, nb)):
-            out.append((c * c2, p))
-            if len(out) > MAX_MONOMIALS:
-                return []
-    return out
+# --- covariances: diag(e)/s - e*e'/s² -----------------------------------------------------
 
 
-def expand_product(p: Product) -> list[tuple[float, Product]]:
-    """Distribute the product over its first sum operand that carries an out label."""
-    outs = set(p.rows + p.cols + p.batch)
-    for n, (op, ix) in enumerate(zip(p.ops, p.ix)):
-        if isinstance(op, Add) and outs & set(ix):
-            result = []
-            for c, t in op.terms:
-                ops = p.ops[:n] + (t,) + p.ops[n + 1:]
-                e = einsum(ops, p.ix, p.rows + p.cols + p.batch)
-                for c2, q in expand(e, len(p.rows), len(p.batch)):
-                    result.append((c * c2, q))
-                if len(result) > MAX_MONOMIALS:
-                    return [(1.0, p)]
-            return result
-    return [(1.0, p)]
+@dataclass(frozen=True)
+class Covariance:
+    """One term c·m·diag(e) ('diag') or c·m·e*e' ('outer'); m a product of scalar powers."""
+
+    kind: str
+    index: int
+    c: float
+    e: Expr
+    scalars: Expr | None  # the scalar factors m as one expression (None: m = 1)
+    powers: Counter  # m as {base: exponent}
 
 
-def softmax_covariances(terms):
-    """Pairs c·(diag(p) - t·p*p') with 0 < t <= 1, p = softmax(u): (rest, [(p, sign of c)…]).
-
-    diag(p) - p*p' is the covariance of a distribution p: v'(diag(p) - p*p')v =
-    Σ pᵢvᵢ² - (Σ pᵢvᵢ)² >= 0 for p >= 0 with Σ pᵢ = 1."""
-    diags = {}
-    for n, (c, p) in enumerate(terms):
-        s = _diag_of(p)
-        if s is not None:
-            diags[s] = n
-    used, found = set(), []
-    for n, (c, p) in enumerate(terms):
-        s = _outer_square_of(p)
-        m = diags.get(s)
-        if s is None or m is None or m in used:
-            continue
-        c_diag = terms[m][0]
-        if 0 < -c / c_diag <= 1:
-            used |= {n, m}
-            found.append((s, 1.0 if c_diag > 0 else -1.0))
-            if c + c_diag != 0:  # what is left of the diagonal: (c_diag + c)·diag(p)
-                terms = terms + [(c_diag + c, terms[m][1])]
-    return [t for n, t in enumerate(terms) if n not in used], found
+def covariances(terms, nonneg) -> tuple[list, list[tuple[Expr, float]]]:
+    """Pairs c₁·m₁·diag(e) + c₂·m₂·e*e' with c₁c₂ < 0, |c₂| <= |c₁|, e >= 0, m₁ >= 0 and
+    m₁ = m₂·sum(e) (sum(softmax(u)) = 1): by Cauchy–Schwarz, (Σ eᵢvᵢ)² <= Σ eᵢ·Σ eᵢvᵢ², so
+    such a pair is PSD (c₁ > 0) or NSD. Returns (the other terms, [(e, sign of c₁)…])."""
+    parts = [_covariance_term(n, c, p) for n, (c, p) in enumerate(terms)]
+    diags = [d for d in parts if d is not None and d.kind == "diag"]
+    used, found, extra = set(), [], []
+    for o in (q for q in parts if q is not None and q.kind == "outer"):
+        for d in diags:
+            if d.index in used or o.index in used or not _pairs(d, o, nonneg):
+                continue
+            used |= {d.index, o.index}
+            found.append((d.e, 1.0 if d.c > 0 else -1.0))
+            if d.c + o.c != 0:  # what is left of the diagonal: (c₁ + c₂)·m₁·diag(e)
+                extra.append((d.c + o.c, terms[d.index][1]))
+    return [t for n, t in enumerate(terms) if n not in used] + extra, found
 
 
-def _diag_of(p: Product) -> Expr | None:
-    """s when p is diag(s) (s = softmax(u))."""
-    if len(p.rows) != 1 or p.batch or len(p.ops) != 2:
+def _pairs(d: Covariance, o: Covariance, nonneg) -> bool:
+    if d.e != o.e or not (d.c * o.c < 0 and abs(o.c) <= abs(d.c)):
+        return False
+    total = Counter(o.powers)
+    if not _softmax(d.e):
+        total[total_sum(d.e)] += 1
+    if {k: v for k, v in total.items() if v} != {k: v for k, v in d.powers.items() if v}:
+        return False
+    return nonneg(d.e) and (d.scalars is None or nonneg(d.scalars))
+
+
+def _covariance_term(n: int, c: float, p: Product) -> Covariance | None:
+    """The term as c·m·diag(e) or c·m·e*e', or None."""
+    if len(p.rows) != 1 or p.batch:
         return None
-    r, c = p.rows[0], p.cols[0]
-    by_kind = sorted(zip(p.ops, p.ix), key=lambda oi: isinstance(oi[0], Identity))
-    (s, si), (i, ii) = by_kind
-    if isinstance(i, Identity) and set(ii) == {r, c} and si in ((r,), (c,)) and _softmax(s):
-        return s
+    scalars, parts = blocks(p)
+    if len(parts) != 1:
+        return None
+    m = scalars[0].build() if scalars else None
+    powers = power_product(m) if m is not None else Counter()
+    r, col = p.rows[0], p.cols[0]
+    part = parts[0]
+    for k, (op, ix) in enumerate(zip(part.ops, part.ix)):
+        if isinstance(op, Identity) and set(ix) == {r, col}:
+            rest = [(o, tuple(r if a == col else a for a in i))
+                    for j, (o, i) in enumerate(zip(part.ops, part.ix)) if j != k]
+            if not any(r in i for _, i in rest):
+                return None  # a multiple of I: no vector e
+            e = einsum([o for o, _ in rest], [i for _, i in rest], (r,))
+            return Covariance("diag", n, c, e, m, powers)
+    split = gram(part, lambda e: False)
+    if split is not None and not split[1].ops and not split[1].rows:
+        return Covariance("outer", n, c, split[0], m, powers)
     return None
 
 
-def _outer_square_of(p: Product) -> Expr | None:
-    """s when p is s*s' (s = softmax(u))."""
-    if len(p.rows) != 1 or p.batch or len(p.ops) != 2 or p.ops[0] != p.ops[1]:
-        return None
-    if {p.ix[0], p.ix[1]} == {(p.rows[0],), (p.cols[0],)} and _softmax(p.ops[0]):
-        return p.ops[0]
-    return None
+def power_product(m: Expr) -> Counter:
+    """A scalar product as {base: exponent}: s^-2 * s = {s: -1}."""
+    powers: Counter = Counter()
+    if not isinstance(m, Einsum):
+        m = einsum([m], [()], ())
+    if isinstance(m, Number):
+        return powers
+    sub = as_product(m, 0, 0)
+    for group in _components(sub):
+        ops = [sub.ops[n] for n in group]
+        if len(ops) == 1 and isinstance(ops[0], Power) and isinstance(ops[0].exponent, Number):
+            powers[ops[0].base] += ops[0].exponent.value
+        else:
+            powers[einsum(ops, [sub.ix[n] for n in group], ())] += 1
+    return powers
+
+
+def _components(p: Product) -> list[list[int]]:
+    """Operands joined by shared labels."""
+    groups: list[tuple[set, list[int]]] = []
+    for n, ix in enumerate(p.ix):
+        labels, members = set(ix), [n]
+        for g in [g for g in groups if g[0] & labels]:
+            groups.remove(g)
+            labels |= g[0]
+            members += g[1]
+        groups.append((labels, members))
+    return [sorted(m) for _, m in groups]
 
 
 def _softmax(e: Expr) -> bool:
