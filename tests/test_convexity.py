@@ -206,7 +206,8 @@ def test_cli():
 
 OUTER = ["norm2({u})^2", "sum(exp({u}))", "logsumexp({u})", "sum(log(exp({u}) + vector(1)))",
          "-sum(log(sigmoid({u})))", "{u}'*{u}", "sum({u}.^4)", "-logsumexp({u})",
-         "sum(sigmoid({u}))", "{u}'*S*{u}", "sum(log({u}.*{u} + vector(1)))"]
+         "sum(sigmoid({u}))", "{u}'*S*{u}", "sum(log({u}.*{u} + vector(1)))",
+         "log(sum(exp({u})))", "-log(sum(exp({u})))"]
 PROPERTY_SETTINGS = settings(max_examples=int(os.environ.get("MATDIFF_EXAMPLES", 60)),
                              deadline=None, derandomize=not os.environ.get("MATDIFF_EXAMPLES"),
                              suppress_health_check=[HealthCheck.too_slow,

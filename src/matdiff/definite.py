@@ -280,6 +280,7 @@ class _Prover:
                                else ())
         return None
 
+
 # --- covariances: diag(e)/s - e*e'/s² -----------------------------------------------------
 
 
