@@ -28,10 +28,10 @@ from typing import Mapping
 
 import numpy as np
 
+from .build import add, einsum
 from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
 from .errors import MatdiffError
-from .build import add, einsum
 from .ir import Add, Elementwise, Expr, Number, Power, Var, walk
 from .rules import ELEMENTWISE
 from .signs import bounds
@@ -128,9 +128,8 @@ def convexity(expr: str, wrt: str, vars=None, domain: Mapping[str, str] | None =
     domains = check_domains(domain, h.variables)
     var = h.variables[wrt]
     finding, notes = certify(h.function.expr, h.mixed, var, domains)
-    wanted = [not finding.definite.psd, not finding.definite.nsd]
     negative = positive = None
-    if any(wanted):
+    if finding.definite != (True, True):  # a zero Hessian needs no search
         negative, positive = search(h.function.expr, h.mixed, h.variables, wrt, domains,
                                     samples, seed)
     convex = _answer("convex", finding.definite.psd, finding.rules, negative)
