@@ -125,7 +125,7 @@ class Oracle:
             return np.eye(shape[0])
         if isinstance(f, Const) and f.name == "zeros":
             return np.zeros(shape)
-        if isinstance(_untransposed(f), Const) and _untransposed(f).name == "ones":  # its size: the context's
+        if isinstance(_untransposed(f), Const) and _untransposed(f).name == "ones":
             return np.ones(shape)
         if not _special(f):
             return self.read_back(f, shape)
@@ -281,3 +281,18 @@ def test_random_expressions_in_the_vec_layout(text, data):
         if not np.all(np.isfinite(expected)):
             return
         assert_vec_right(d, values, VARS, {"n": 3})
+
+
+@settings(max_examples=int(os.environ.get("MATDIFF_EXAMPLES", 30)), deadline=None,
+          derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(text=expressions("scalar"), data=st.data())
+def test_random_hessians_by_a_matrix_in_the_vec_layout(text, data):
+    names = [v for v in variables_in(text) if v in ("A", "B", "S")]
+    if not names:
+        return
+    wrt = data.draw(st.sampled_from(names))
+    d = md.hessian(text, wrt, VARS, "vec")
+    values = random_values(np.random.default_rng(0))
+    with np.errstate(all="ignore"):
+        if np.all(np.isfinite(mixed_as_vec(d, values))):
+            assert_vec_right(d, values, VARS, {"n": 3})
