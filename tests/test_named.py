@@ -15,7 +15,7 @@ import pytest
 
 import matdiff as md
 from matdiff.forms import Prod, transpose
-from matdiff.named import name_repeats
+from matdiff.named import _index_names, name_repeats
 from matdiff.render import render
 
 from formcases import GOLDEN_DIR, katex_errors, node_executable
@@ -126,3 +126,10 @@ def test_to_dict_and_cli_json_carry_the_where_list(capsys):
     import json
 
     assert json.loads(capsys.readouterr().out)["where"] == where
+
+
+def test_names_are_never_index_names():
+    for text in ["(x'*x)*(x'*x)*A", "inv(A*A' + eye)"]:  # index notation, Σ_a,b in the second
+        d = md.derivative(text, "A")
+        named = d.named()
+        assert named.where and not {n for n, _ in named.where} & _index_names(d.form())

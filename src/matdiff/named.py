@@ -12,7 +12,7 @@ The rule, applied to the matrix notation (`forms`) of a result:
   named twice over, and one that repeats across definitions is;
 - a row is named through its column (`sᵀ`), never on its own, so that a name
   is typed as matdiff types variables: scalars a–g, vectors h–z, matrices A–Z;
-- names never clash with the result's variables, dimensions or functions: a
+- names never clash with the result's variables, dimensions, indices or functions: a
   function's customary letter where it has one (σ → `s`, softmax → `p`,
   tanh → `h`), else the next free letter of the kind (scalars a, b, c…;
   vectors s, t, u, v…; matrices M, N, P…), capitalised for matrices.
@@ -53,6 +53,7 @@ def name_repeats(form: Form, taken: Iterable[str] = ()) -> Named:
     """Name the repeated subexpressions of `form` (see the module docstring)."""
     used = set(taken) | set(KNOWN_FUNCTIONS) | {"eye", "vector", "matrix"}
     used |= {f.name for f in _nodes(form) if isinstance(f, Sym)}
+    used |= _index_names(form)  # D[i,j] = Σ_a …: a name is never an index
     body, defs = form, []
     while (target := _largest_repeat([body] + [d for _, d in defs])) is not None:
         name = _fresh_name(target, used)
@@ -78,6 +79,16 @@ def _children(f: Form) -> Iterator[Form]:
                     yield item
                 elif isinstance(item, tuple):  # Sum terms: (coefficient, form)
                     yield from (x for x in item if isinstance(x, Form))
+
+
+def _index_names(form: Form) -> set[str]:
+    names: set[str] = set()
+    for f in _nodes(form):
+        if isinstance(f, (Indexed, Delta, Entry)):
+            names.update(f.index)
+        elif isinstance(f, IndexSum):
+            names.update(f.over)
+    return names
 
 
 def _nodes(f: Form) -> Iterator[Form]:
