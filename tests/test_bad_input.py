@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import matdiff as md
+from matdiff.cli import main as cli_main
 
 RNG = np.random.default_rng(7)
 
@@ -200,3 +201,25 @@ def test_cli_error_names_the_problem():
     result = run_cli("lgo(x)", "--wrt", "x")
     assert result.returncode == 2
     assert "log" in (result.stdout + result.stderr).replace("lgo", "")
+
+
+@pytest.mark.parametrize("decl", [None, 3, ["vector(n)"]])
+def test_a_declaration_that_is_not_text_is_refused(decl):
+    assert "must be text" in refuses(md.ParseError, md.derivative, "x'*x", wrt="x",
+                                     vars={"x": decl})
+
+
+@pytest.mark.parametrize("args, want", [
+    (["-logdet(X)", "--wrt", "X"], "-inv(X)'"),
+    (["--wrt", "x", "-x'*x"], "-2*x"),
+    (["-2*a", "--wrt", "a", "--hessian"], "0"),
+])
+def test_cli_expression_may_start_with_a_minus(args, want, capsys):
+    assert cli_main(args) == 0
+    assert capsys.readouterr().out.strip() == want
+
+
+def test_cli_declaring_a_name_twice_is_an_error(capsys):
+    assert cli_main(["x'*A*x", "--wrt", "x", "--var", "A: matrix(n,n)",
+                     "--var", "A: vector(n)"]) == 2
+    assert "twice" in capsys.readouterr().err

@@ -52,6 +52,9 @@ def _declarations(vars: Declarations | None) -> dict[str, syntax.TypeDecl]:
     for name, decl in (vars or {}).items():
         if not isinstance(name, str) or not name.isidentifier():
             raise ParseError(f"'{name}' is not a valid variable name")
+        if not isinstance(decl, (str, syntax.TypeDecl)):
+            raise ParseError(f"the type of '{name}' must be text such as 'matrix(n,n)', "
+                             f"got {type(decl).__name__}")
         decls[name] = decl if isinstance(decl, syntax.TypeDecl) else parser.parse_type(decl)
     return decls
 
