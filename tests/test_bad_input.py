@@ -223,3 +223,12 @@ def test_cli_declaring_a_name_twice_is_an_error(capsys):
     assert cli_main(["x'*A*x", "--wrt", "x", "--var", "A: matrix(n,n)",
                      "--var", "A: vector(n)"]) == 2
     assert "twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("vars", [
+    {"x": "vector(n)", "n": "scalar"}, {"x": "vector(x)"}, {"x": "vector(eye)"},
+    {"x": "vector(n)", "B": "matrix(n,sin)"},
+])
+def test_a_dimension_named_like_a_variable_or_builtin_is_refused(vars):
+    assert "both a dimension" in refuses(md.ParseError, md.derivative, "sum(x)", wrt="x",
+                                         vars=vars)
