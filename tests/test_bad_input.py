@@ -232,3 +232,22 @@ def test_cli_declaring_a_name_twice_is_an_error(capsys):
 def test_a_dimension_named_like_a_variable_or_builtin_is_refused(vars):
     assert "both a dimension" in refuses(md.ParseError, md.derivative, "sum(x)", wrt="x",
                                          vars=vars)
+
+
+# ---- values given to evaluate ------------------------------------------------------------------
+
+def test_complex_values_are_refused_not_cast_to_their_real_part():
+    d = md.derivative("x'*A*x", wrt="x")
+    assert "complex" in refuses(md.UnsupportedError, d.evaluate,
+                                {"x": 1j * np.ones(3), "A": np.eye(3)})
+
+
+@pytest.mark.parametrize("values", [None, {"x": "abc", "A": np.eye(3)}])
+def test_values_that_are_not_numbers_are_refused(values):
+    refuses(md.MatdiffError, md.derivative("x'*A*x", wrt="x").evaluate, values)
+
+
+@pytest.mark.parametrize("size", [-1, 2.5, "3", True])
+def test_sizes_must_be_whole_numbers(size):
+    d = md.derivative("tr(eye)*a", wrt="a")
+    assert "whole number" in refuses(md.MatdiffError, d.evaluate, {"a": 1.0}, {"n": size})
