@@ -251,3 +251,13 @@ def test_values_that_are_not_numbers_are_refused(values):
 def test_sizes_must_be_whole_numbers(size):
     d = md.derivative("tr(eye)*a", wrt="a")
     assert "whole number" in refuses(md.MatdiffError, d.evaluate, {"a": 1.0}, {"n": size})
+
+
+@pytest.mark.parametrize("text", ["1e308*a^2", "1e200*a*1e200", "a*(1e308 + 1e308)"])
+def test_a_constant_that_overflows_is_refused_not_printed(text):
+    assert "finite" in refuses(md.UnsupportedError, md.derivative, text, wrt="a")
+
+
+def test_cli_overflowing_constant_exits_2_without_traceback(capsys):
+    assert cli_main(["1e308*a^2", "--wrt", "a", "--check"]) == 2
+    assert "finite" in capsys.readouterr().err
