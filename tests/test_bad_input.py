@@ -261,3 +261,8 @@ def test_a_constant_that_overflows_is_refused_not_printed(text):
 def test_cli_overflowing_constant_exits_2_without_traceback(capsys):
     assert cli_main(["1e308*a^2", "--wrt", "a", "--check"]) == 2
     assert "finite" in capsys.readouterr().err
+
+
+def test_cli_hessian_with_two_variables_is_an_error_not_ignored(capsys):
+    assert cli_main(["x'*y", "--wrt", "x", "--wrt", "y", "--hessian"]) == 2
+    assert "--hessian" in capsys.readouterr().err

@@ -92,7 +92,10 @@ def run(argv: list[str] | None = None) -> int:
         return _convexity(args)
     if args.domain:
         raise MatdiffError("--domain is used with --convexity")
-    wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
+    if args.hessian and len(args.wrt) != 1:
+        raise MatdiffError("--hessian differentiates twice by one --wrt; for a mixed second "
+                           "derivative give --wrt twice without --hessian")
+    wrt = args.wrt * 2 if args.hessian else args.wrt
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MatdiffWarning)
         d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout,
