@@ -266,3 +266,8 @@ def test_cli_overflowing_constant_exits_2_without_traceback(capsys):
 def test_cli_hessian_with_two_variables_is_an_error_not_ignored(capsys):
     assert cli_main(["x'*y", "--wrt", "x", "--wrt", "y", "--hessian"]) == 2
     assert "--hessian" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["tr(eye)*a", "sum(vector(1))*a^2", "logsumexp(vector(0))*a"])
+def test_check_draws_sizes_that_no_variable_fixes(text):
+    assert md.derivative(text, wrt="a").check()
