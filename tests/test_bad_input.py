@@ -271,3 +271,8 @@ def test_cli_hessian_with_two_variables_is_an_error_not_ignored(capsys):
 @pytest.mark.parametrize("text", ["tr(eye)*a", "sum(vector(1))*a^2", "logsumexp(vector(0))*a"])
 def test_check_draws_sizes_that_no_variable_fixes(text):
     assert md.derivative(text, wrt="a").check()
+
+
+@pytest.mark.parametrize("text, shown", [("x\x00", "\\x00"), ("x\u200b", "\\u200b")])
+def test_an_invisible_character_is_named_by_its_code(text, shown):
+    assert f"unexpected character '{shown}'" in refuses(md.ParseError, md.parse, text)
