@@ -276,3 +276,8 @@ def test_check_draws_sizes_that_no_variable_fixes(text):
 @pytest.mark.parametrize("text, shown", [("x\x00", "\\x00"), ("x\u200b", "\\u200b")])
 def test_an_invisible_character_is_named_by_its_code(text, shown):
     assert f"unexpected character '{shown}'" in refuses(md.ParseError, md.parse, text)
+
+
+def test_sizes_too_large_to_evaluate_are_refused():
+    d = md.derivative("tr(eye)*a", wrt="a")
+    assert "too large" in refuses(md.UnsupportedError, d.evaluate, {"a": 1.0}, {"n": 10**12})

@@ -21,6 +21,9 @@ from .ir import (
 from .rules import ELEMENTWISE
 
 
+MAX_ENTRIES = 2.0**34  # no array of the evaluation may have more entries (128 GiB)
+
+
 def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None,
               context: Mapping[str, Var] | None = None) -> dict[Dim, int]:
     """Sizes of every dim symbol, read from the arrays given for the variables.
@@ -85,6 +88,8 @@ def evaluate(expr: Expr, values: Mapping[str, object], sizes=None,
     done: dict[int, np.ndarray] = {}
     try:
         for node in walk(expr):
+            if np.prod(_shape(node.dims, sizes), dtype=float) > MAX_ENTRIES:
+                raise MemoryError
             args = [done[id(c)] for c in node.children()]
             done[id(node)] = _EVAL[type(node)](node, args, env, sizes)
     except MemoryError:
