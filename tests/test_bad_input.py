@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import matdiff as md
+from matdiff.cli import main as cli_main
 
 RNG = np.random.default_rng(7)
 
@@ -200,3 +201,83 @@ def test_cli_error_names_the_problem():
     result = run_cli("lgo(x)", "--wrt", "x")
     assert result.returncode == 2
     assert "log" in (result.stdout + result.stderr).replace("lgo", "")
+
+
+@pytest.mark.parametrize("decl", [None, 3, ["vector(n)"]])
+def test_a_declaration_that_is_not_text_is_refused(decl):
+    assert "must be text" in refuses(md.ParseError, md.derivative, "x'*x", wrt="x",
+                                     vars={"x": decl})
+
+
+@pytest.mark.parametrize("args, want", [
+    (["-logdet(X)", "--wrt", "X"], "-inv(X)'"),
+    (["--wrt", "x", "-x'*x"], "-2*x"),
+    (["-2*a", "--wrt", "a", "--hessian"], "0"),
+])
+def test_cli_expression_may_start_with_a_minus(args, want, capsys):
+    assert cli_main(args) == 0
+    assert capsys.readouterr().out.strip() == want
+
+
+def test_cli_declaring_a_name_twice_is_an_error(capsys):
+    assert cli_main(["x'*A*x", "--wrt", "x", "--var", "A: matrix(n,n)",
+                     "--var", "A: vector(n)"]) == 2
+    assert "twice" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("vars", [
+    {"x": "vector(n)", "n": "scalar"}, {"x": "vector(x)"}, {"x": "vector(eye)"},
+    {"x": "vector(n)", "B": "matrix(n,sin)"},
+])
+def test_a_dimension_named_like_a_variable_or_builtin_is_refused(vars):
+    assert "both a dimension" in refuses(md.ParseError, md.derivative, "sum(x)", wrt="x",
+                                         vars=vars)
+
+
+# ---- values given to evaluate ------------------------------------------------------------------
+
+def test_complex_values_are_refused_not_cast_to_their_real_part():
+    d = md.derivative("x'*A*x", wrt="x")
+    assert "complex" in refuses(md.UnsupportedError, d.evaluate,
+                                {"x": 1j * np.ones(3), "A": np.eye(3)})
+
+
+@pytest.mark.parametrize("values", [None, {"x": "abc", "A": np.eye(3)}])
+def test_values_that_are_not_numbers_are_refused(values):
+    refuses(md.MatdiffError, md.derivative("x'*A*x", wrt="x").evaluate, values)
+
+
+@pytest.mark.parametrize("size", [-1, 2.5, "3", True])
+def test_sizes_must_be_whole_numbers(size):
+    d = md.derivative("tr(eye)*a", wrt="a")
+    assert "whole number" in refuses(md.MatdiffError, d.evaluate, {"a": 1.0}, {"n": size})
+
+
+@pytest.mark.parametrize("text", ["1e308*a^2", "1e200*a*1e200", "a*(1e308 + 1e308)"])
+def test_a_constant_that_overflows_is_refused_not_printed(text):
+    assert "finite" in refuses(md.UnsupportedError, md.derivative, text, wrt="a")
+
+
+def test_cli_overflowing_constant_exits_2_without_traceback(capsys):
+    assert cli_main(["1e308*a^2", "--wrt", "a", "--check"]) == 2
+    assert "finite" in capsys.readouterr().err
+
+
+def test_cli_hessian_with_two_variables_is_an_error_not_ignored(capsys):
+    assert cli_main(["x'*y", "--wrt", "x", "--wrt", "y", "--hessian"]) == 2
+    assert "--hessian" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["tr(eye)*a", "sum(vector(1))*a^2", "logsumexp(vector(0))*a"])
+def test_check_draws_sizes_that_no_variable_fixes(text):
+    assert md.derivative(text, wrt="a").check()
+
+
+@pytest.mark.parametrize("text, shown", [("x\x00", "\\x00"), ("x\u200b", "\\u200b")])
+def test_an_invisible_character_is_named_by_its_code(text, shown):
+    assert f"unexpected character '{shown}'" in refuses(md.ParseError, md.parse, text)
+
+
+def test_sizes_too_large_to_evaluate_are_refused():
+    d = md.derivative("tr(eye)*a", wrt="a")
+    assert "too large" in refuses(md.UnsupportedError, d.evaluate, {"a": 1.0}, {"n": 10**12})

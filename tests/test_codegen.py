@@ -309,3 +309,14 @@ def test_generated_numpy_matches_golden(name):
         diff = "".join(difflib.unified_diff(golden.splitlines(True), current.splitlines(True),
                                             "golden", "current"))
         pytest.fail(f"{name}: generated code changed; review, then {how}\n{diff}", pytrace=False)
+
+
+@pytest.mark.parametrize("target", sorted(TARGETS))
+@pytest.mark.parametrize("text, wrt", [("mean(x)", "x"), ("sum(S)", "S"), ("sum(x)/n", "x")])
+def test_a_constant_derivative_is_broadcast_in_every_target(text, wrt, target):
+    backend(target)
+    d = md.derivative(text, wrt, {"x": "vector(n)", "S": "matrix(n,n) symmetric"})
+    values = {wrt: random_values(np.random.default_rng(3))[wrt]}
+    source = d.code(target)
+    audit(source)
+    same(d.compile(target)(**values), d.evaluate(values), f"{target} code:\n{source}\n")

@@ -245,3 +245,9 @@ def test_random_certificates_hold(text, wrt, domain):
         assert lowest >= -1e-7, (text, wrt, lowest, finding.rules)
     if finding.definite.nsd:
         assert highest <= 1e-7, (text, wrt, highest, finding.rules)
+
+
+def test_an_affine_function_names_its_certificate():
+    c = md.convexity("x'*y + a", "x")
+    assert c.verdict == "affine"
+    assert c.convex.rules == c.concave.rules == ("the Hessian is zero",)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -225,3 +226,15 @@ def test_derivative_by_a_symmetric_matrix_explains_the_symmetrization(mode, word
     d = md.derivative("tr(X*S)", "S", {"S": "matrix(n,n) symmetric"}, symmetric=mode)
     assert words in d.explain()
     assert check_every_step(d) >= 2
+
+
+@pytest.mark.parametrize("text, wrt", [
+    ("a - a", "a"), ("b*exp(a) + (a - a)", "a"), ("sum(A*x + (x - x))", "x"),
+    ("sigmoid(sum(log(exp(x - x) + vector(1))))", "x"), ("x'*A*x + a*(b - b)", "x"),
+])
+def test_a_part_that_cancels_to_a_constant_is_explained(text, wrt):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", md.MatdiffWarning)
+        d = md.derivative(text, wrt)
+    assert d.explain().rstrip().endswith(str(d)) or str(d) in d.explain()
+    check_every_step(d)

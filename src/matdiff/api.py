@@ -56,8 +56,24 @@ def _declarations(vars: Declarations | None) -> dict[str, syntax.TypeDecl]:
     for name, decl in (vars or {}).items():
         if not isinstance(name, str) or not name.isidentifier():
             raise ParseError(f"'{name}' is not a valid variable name")
+        if not isinstance(decl, (str, syntax.TypeDecl)):
+            raise ParseError(f"the type of '{name}' must be text such as 'matrix(n,n)', "
+                             f"got {type(decl).__name__}")
         decls[name] = decl if isinstance(decl, syntax.TypeDecl) else parser.parse_type(decl)
+    _refuse_names_used_twice(decls)
     return decls
+
+
+def _refuse_names_used_twice(decls: dict[str, syntax.TypeDecl]) -> None:
+    """A dimension's name stands for its size in the expression, so it cannot also be a
+    variable (`n: scalar` with `x: vector(n)`) or a built-in name (`vector(eye)`)."""
+    for name, decl in decls.items():
+        for dim in decl.dims:
+            if isinstance(dim, str) and (dim in decls or dim == "eye"
+                                         or dim in parser.KNOWN_FUNCTIONS):
+                what = "a variable" if dim in decls else "a built-in name"
+                raise ParseError(f"'{dim}' is both a dimension of '{name}' and {what}; "
+                                 "give the dimension another name")
 
 
 def _lower(text: str, vars: Declarations | None, extra: tuple[str, ...] = ()) -> Lowered:

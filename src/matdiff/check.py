@@ -16,7 +16,7 @@ from typing import Mapping
 import numpy as np
 
 from .evaluate import evaluate
-from .ir import Dim, Expr, Var
+from .ir import Dim, Expr, Var, walk
 from .symmetric import applies, symmetrize_array
 
 SAMPLERS = ("normal", "positive", "spd")
@@ -32,6 +32,16 @@ def default_sizes(variables: Mapping[str, Var], reverse: bool = False) -> dict[D
         symbols += [d for d in var.dims if isinstance(d, str) and d not in symbols]
     sizes = [2 + k for k in range(len(symbols))]
     return dict(zip(symbols, reversed(sizes) if reverse else sizes))
+
+
+def free_sizes(exprs, variables: Mapping[str, Var]) -> dict[Dim, int]:
+    """Sizes for dims that no variable fixes (`tr(eye)` is n), distinct from the others."""
+    fixed = {d for v in variables.values() for d in v.dims}
+    free = []
+    for e in exprs:
+        free += [d for n in walk(e) for d in n.dims
+                 if isinstance(d, str) and d not in fixed and d not in free]
+    return {d: 2 + len(fixed) + k for k, d in enumerate(free)}
 
 
 def sample(var: Var, sizes: Mapping[Dim, int], how: str, rng: np.random.Generator):
@@ -56,18 +66,21 @@ def random_point(variables: Mapping[str, Var], rng, how: str = "normal", sizes=N
 
 
 def central_difference(f: Expr, var: Var, values: Mapping[str, object], context=None,
+                       sizes=None,
                        step: float = 1e-6):
     """∂f/∂var by central differences, mixed layout (f's axes, then var's)."""
     x0 = np.asarray(values[var.name], dtype=float)
-    base = np.asarray(evaluate(f, values, context=context), dtype=float)
+    base = np.asarray(evaluate(f, values, sizes, context=context), dtype=float)
     out = np.zeros(base.shape + x0.shape)
     for idx in np.ndindex(*x0.shape) if x0.shape else [()]:
         h = step * max(1.0, abs(float(x0[idx])))
         plus, minus = x0.copy(), x0.copy()
         plus[idx] += h
         minus[idx] -= h
-        fp = np.asarray(evaluate(f, {**values, var.name: plus}, context=context), dtype=float)
-        fm = np.asarray(evaluate(f, {**values, var.name: minus}, context=context), dtype=float)
+        fp = np.asarray(evaluate(f, {**values, var.name: plus}, sizes, context=context),
+                        dtype=float)
+        fm = np.asarray(evaluate(f, {**values, var.name: minus}, sizes, context=context),
+                        dtype=float)
         out[(Ellipsis,) + tuple(idx)] = (fp - fm) / (2 * h)
     return out
 
@@ -110,13 +123,14 @@ def check_derivative(d, values=None, *, seed: int = 0, rtol: float = 1e-6) -> Ch
     if values is None:
         attempts = [random_point(variables, rng, how, default_sizes(variables, reverse))
                     for reverse in (False, True) for how in SAMPLERS]
+    sizes = free_sizes((d.mixed, prefix), variables)
     message = "the function is not finite at any sampled point"
     for point in attempts:
         with np.errstate(all="ignore"):
-            exact = np.asarray(evaluate(d.mixed, point, context=variables), dtype=float)
+            exact = np.asarray(evaluate(d.mixed, point, sizes, context=variables), dtype=float)
             if not np.all(np.isfinite(exact)):
                 continue
-            numeric = central_difference(prefix, last, point, variables)
+            numeric = central_difference(prefix, last, point, variables, sizes)
             if applies(last):  # the derivative on symmetric matrices, as `d` gives it
                 numeric = symmetrize_array(numeric, d.symmetric)
         if not np.all(np.isfinite(numeric)):

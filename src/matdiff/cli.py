@@ -49,23 +49,35 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _declarations(items: list[str], flag: str = "--var", example: str = "A: matrix(n,n)"
-                  ) -> dict[str, str]:
+def _declarations(items: list[str], flag: str = "--var", kind: str = "TYPE",
+                  example: str = "A: matrix(n,n)") -> dict[str, str]:
     decls = {}
     for item in items:
         name, sep, decl = item.partition(":")
-        if not sep or not name.strip():
-            raise MatdiffError(f"{flag} expects 'NAME: {flag[2:].upper()}', e.g. '{example}'; "
-                               f"got '{item}'")
-        decls[name.strip()] = decl.strip()
+        name = name.strip()
+        if not sep or not name:
+            raise MatdiffError(f"{flag} expects 'NAME: {kind}', e.g. '{example}'; got '{item}'")
+        if name in decls:
+            raise MatdiffError(f"{flag} gives '{name}' twice: '{decls[name]}' and '{decl.strip()}'")
+        decls[name] = decl.strip()
     return decls
+
+
+def _expression_first(argv: list[str]) -> list[str]:
+    """argparse takes '-logdet(X)' for an option; a leading space keeps it the expression.
+
+    Options here are all long (`--wrt`), so any other word that starts with one '-'
+    (except -h) is an expression that begins with a minus sign.
+    """
+    return [" " + arg if arg.startswith("-") and not arg.startswith("--")
+            and arg not in ("-", "-h") else arg for arg in argv]
 
 
 def _convexity(args) -> int:
     if len(set(args.wrt)) != 1:
         raise MatdiffError("--convexity needs one variable in --wrt")
     c = convexity(args.expression, args.wrt[0], _declarations(args.var),
-                  _declarations(args.domain, "--domain", "X: spd"))
+                  _declarations(args.domain, "--domain", "DOMAIN", "X: spd"))
     if args.format == "json":
         print(json.dumps(c.to_dict(), indent=2))
     else:
@@ -74,12 +86,16 @@ def _convexity(args) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = _parser().parse_args(_expression_first(sys.argv[1:] if argv is None else argv))
+    args.expression = args.expression.strip()
     if args.convexity:
         return _convexity(args)
     if args.domain:
         raise MatdiffError("--domain is used with --convexity")
-    wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
+    if args.hessian and len(args.wrt) != 1:
+        raise MatdiffError("--hessian differentiates twice by one --wrt; for a mixed second "
+                           "derivative give --wrt twice without --hessian")
+    wrt = args.wrt * 2 if args.hessian else args.wrt
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MatdiffWarning)
         d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout,

@@ -132,8 +132,10 @@ def convexity(expr: str, wrt: str, vars=None, domain: Mapping[str, str] | None =
     if finding.definite != (True, True):  # a zero Hessian needs no search
         negative, positive = search(h.function.expr, h.mixed, h.variables, wrt, domains,
                                     samples, seed)
-    convex = _answer("convex", finding.definite.psd, finding.rules, negative)
-    concave = _answer("concave", finding.definite.nsd, finding.rules, positive)
+    rules = finding.rules or (("the Hessian is zero",) if finding.definite == (True, True)
+                              else ())
+    convex = _answer("convex", finding.definite.psd, rules, negative)
+    concave = _answer("concave", finding.definite.nsd, rules, positive)
     if "unknown" in (convex.status, concave.status) and not notes:
         notes += (f"unknown: no rule applies and {samples} sampled points show no "
                   "counterexample; stating a domain (e.g. x: positive) may decide it",)

@@ -13,12 +13,15 @@ from typing import Mapping
 import numpy as np
 import opt_einsum
 
-from .errors import ShapeError
+from .errors import MatdiffError, ShapeError, UnsupportedError
 from .ir import (
     Add, Dim, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
     variables, walk,
 )
 from .rules import ELEMENTWISE
+
+
+MAX_ENTRIES = 2.0**34  # no array of the evaluation may have more entries (128 GiB)
 
 
 def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None,
@@ -27,13 +30,16 @@ def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None,
 
     `context` adds variables that fix sizes without occurring in expr (a derivative
     such as ∂x/∂x = I needs the size of x but not its value)."""
-    sizes = dict(sizes or {})
+    sizes = _given_sizes(sizes)
+    if not isinstance(values, Mapping):
+        raise MatdiffError(f"values must map variable names to arrays, got "
+                           f"{type(values).__name__}")
     needed = variables(expr)
     known = {**{k: v for k, v in (context or {}).items() if k in values}, **needed}
     for name, var in known.items():
         if name not in values:
             raise ShapeError(f"no value given for variable '{name}'")
-        arr = np.asarray(values[name], dtype=float)
+        arr = real_array(name, values[name])
         if arr.ndim != var.rank:
             raise ShapeError(
                 f"'{name}' is declared with {var.rank} axes {_fmt(var.dims)} "
@@ -50,6 +56,26 @@ def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None,
     return sizes
 
 
+def real_array(name: str, value) -> np.ndarray:
+    """`value` as a float array; complex or non-numeric values are refused, not cast."""
+    arr = np.asarray(value)
+    if np.iscomplexobj(arr):
+        raise UnsupportedError(f"the value of '{name}' is complex; matdiff evaluates real "
+                               "values only")
+    try:
+        return arr.astype(float)
+    except (TypeError, ValueError):
+        raise MatdiffError(f"the value of '{name}' is not numeric: {str(value)[:40]!r}") from None
+
+
+def _given_sizes(sizes) -> dict:
+    """`sizes` checked: each a whole number >= 0."""
+    for dim, size in (sizes or {}).items():
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 0:
+            raise MatdiffError(f"the size of '{dim}' must be a whole number >= 0, got {size!r}")
+    return dict(sizes or {})
+
+
 def _fmt(dims) -> str:
     return "(" + ", ".join(str(d) for d in dims) + ")"
 
@@ -58,11 +84,16 @@ def evaluate(expr: Expr, values: Mapping[str, object], sizes=None,
              context: Mapping[str, Var] | None = None) -> np.ndarray | float:
     """The value of `expr` as a numpy array (a float for a scalar); see `bind_dims`."""
     sizes = bind_dims(expr, values, sizes, context)
-    env = {k: np.asarray(v, dtype=float) for k, v in values.items()}
+    env = {k: real_array(k, v) for k, v in values.items()}
     done: dict[int, np.ndarray] = {}
-    for node in walk(expr):
-        args = [done[id(c)] for c in node.children()]
-        done[id(node)] = _EVAL[type(node)](node, args, env, sizes)
+    try:
+        for node in walk(expr):
+            if np.prod(_shape(node.dims, sizes), dtype=float) > MAX_ENTRIES:
+                raise MemoryError
+            args = [done[id(c)] for c in node.children()]
+            done[id(node)] = _EVAL[type(node)](node, args, env, sizes)
+    except MemoryError:
+        raise UnsupportedError(f"too large to evaluate with sizes {sizes}") from None
     result = done[id(expr)]
     return float(result) if np.ndim(result) == 0 else result
 

@@ -17,6 +17,7 @@ the same kind of node over new children, and `key()`.
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Iterator
 
 Dim = str | int
@@ -106,6 +107,15 @@ class Var(Expr):
         return (self.name, self.dims, self.symmetric)
 
 
+def _finite(value: float) -> float:
+    """A constant of the IR; one that overflowed (2*1e308) is refused, never printed."""
+    if not math.isfinite(value):
+        from .errors import UnsupportedError
+
+        raise UnsupportedError(f"a constant is not a finite number ({value}): it overflows")
+    return value
+
+
 class Number(Expr):
     """A numeric scalar constant."""
 
@@ -113,7 +123,7 @@ class Number(Expr):
 
     def __init__(self, value: float):
         super().__init__(())
-        self.value = float(value)
+        self.value = _finite(float(value))
 
     def _local(self):
         return (self.value,)
@@ -147,7 +157,7 @@ class Add(Expr):
 
     def __init__(self, terms: tuple[tuple[float, Expr], ...]):
         super().__init__(terms[0][1].dims)
-        self.terms = terms
+        self.terms = tuple((_finite(c), t) for c, t in terms)
 
     def _local(self):
         return tuple(c for c, _ in self.terms)

@@ -87,7 +87,8 @@ def _lex(text: str) -> list[_Tok]:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if m is None:
-            raise ParseError(f"unexpected character '{text[pos]}'", text, pos)
+            char = text[pos] if text[pos].isprintable() else ascii(text[pos])[1:-1]
+            raise ParseError(f"unexpected character '{char}'", text, pos)
         if m.lastgroup != "ws":
             toks.append(_Tok(m.lastgroup, m.group(), pos))
         pos = m.end()

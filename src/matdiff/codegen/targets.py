@@ -137,7 +137,7 @@ TORCH = Target(
     einsum="torch.einsum({spec}, {args})",
     tensordot="torch.tensordot({a}, {b}, dims={axes})",
     diagonal="torch.diagonal({x})",
-    broadcast="torch.broadcast_to({x}, {shape}).clone()",
+    broadcast="torch.broadcast_to(torch.as_tensor({x}, dtype=torch.float64), {shape}).clone()",
     diag="torch.diag({x})",
     copy="{x}.clone()",
     mul_c=None,

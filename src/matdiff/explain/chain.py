@@ -102,6 +102,8 @@ class ChainRule:
         for u in self.ims:
             terms = []
             for a in u.args:
+                if a != x.name and a not in done:  # an intermediate constant in x (a - a)
+                    continue
                 partial = Partial(u.name, a)
                 ir = self.local[(u.name, a)]
                 if a == x.name:
@@ -110,6 +112,8 @@ class ChainRule:
                     rank = self.by_name[a].var.rank
                     total = Partial(a, x.name, a in shown_names)
                     terms.append([(partial, ir, 0), (total, done[a], rank)])
+            if not terms:
+                continue
             acc = self._accumulate(Partial(u.name, x.name, True), terms, u.full, x)
             done[u.name] = acc.result
             if len(terms) > 1 or len(terms[0]) > 1:
@@ -125,14 +129,16 @@ class ChainRule:
         for name in [i.name for i in reversed(self.ims[:-1])] + [self.x.name]:
             terms = []
             for p in self.ims:
-                if name not in p.args:
-                    continue
+                if name not in p.args or (p is not self.root and p.name not in done):
+                    continue  # p does not lead to f (it was constant, as a - a)
                 ir = self.local[(p.name, name)]
                 if p is self.root:
                     terms.append([(Partial(f, name), ir, 0)])
                 else:
                     terms.append([(Partial(f, p.name, p.name in shown_names), done[p.name], 0),
                                   (Partial(p.name, name), ir, p.var.rank)])
+            if not terms:
+                continue
             by = self.x if name == self.x.name else self.by_name[name].var
             acc = self._accumulate(Partial(f, name, True), terms, self._upper(name), by)
             done[name] = acc.result

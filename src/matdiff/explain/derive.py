@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from ..evaluate import evaluate
 from ..forms import Form, Lit, Prod, Sum
 from ..build import is_number, split_coefficient
-from ..ir import Expr, Identity, Var
+from ..ir import Expr, Identity, Var, variables
 from ..layout import arrange, arrangement
 from ..matrixform import to_form
 from ..render import render
@@ -85,7 +85,7 @@ def explain_one(d, first: int = 1) -> Explanation:
     ims = decompose(d.function.text, declarations(d.variables), d.variables, wrt, first)
     title = f"∂f/∂{wrt} for f = {d.function.text}"
     ex = Explanation(title, layout, x, ims, dict(d.variables))
-    if not ims:
+    if not ims or wrt not in variables(d.function.expr):  # as a - a, which builds to 0
         what = "the variable itself" if d.function.expr == x else f"constant in {wrt}"
         ex.steps.append(final_step(d, x, d.function.expr, f"no intermediates: f is {what}"))
         return ex
