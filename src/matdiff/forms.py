@@ -84,6 +84,14 @@ class Pow(Form):
 
 
 @dataclass(frozen=True)
+class MatPow(Form):
+    """A matrix power X^k (k ≥ 2): the product of k equal square factors."""
+
+    base: Form
+    exponent: int
+
+
+@dataclass(frozen=True)
 class Indexed(Form):
     """Entry `base[i, j, …]` of a vector or matrix form, for index notation."""
 
@@ -172,6 +180,7 @@ def product(factors: list[Form], kind: str) -> Form:
             scalars.append(f)
         else:
             chain.append(f)
+    chain = _shortest_transpose(_matrix_powers(chain), kind)
     rest = _ones_to_sums(scalars + chain)
     if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
         rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
@@ -183,6 +192,49 @@ def product(factors: list[Form], kind: str) -> Form:
     if coef != 1.0 or not rest:
         rest.insert(0, Lit("scalar", coef))
     return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def _matrix_powers(chain: list[Form]) -> list[Form]:
+    """X*X*X → X^3 and X'*X' → (X^2)': equal neighbouring matrices written as a power."""
+    out: list[Form] = []
+    for f in chain:
+        prev = out[-1] if out else None
+        if f.kind == "matrix" and prev is not None and _power_base(prev) == f:
+            out[-1] = _power_of(f, _power_count(prev) + 1)
+        else:
+            out.append(f)
+    return out
+
+
+def _power_base(f: Form) -> Form:
+    if isinstance(f, T) and isinstance(f.arg, MatPow):
+        return T(f.kind, f.arg.base)
+    return f.base if isinstance(f, MatPow) else f
+
+
+def _power_count(f: Form) -> int:
+    if isinstance(f, T) and isinstance(f.arg, MatPow):
+        return f.arg.exponent
+    return f.exponent if isinstance(f, MatPow) else 1
+
+
+def _power_of(f: Form, k: int) -> Form:
+    if isinstance(f, T):
+        return T("matrix", MatPow("matrix", f.arg, k))
+    return MatPow("matrix", f, k)
+
+
+def _shortest_transpose(chain: list[Form], kind: str) -> list[Form]:
+    """A'*B'*C' → (C*B*A)': a product written transposed as a whole when that is shorter
+    (by `form_size`, the count the printer's own output has)."""
+    if len(chain) < 2 or kind == "scalar" or not any(isinstance(f, T) for f in chain):
+        return chain
+    inner_kind = {"col": "row", "row": "col"}.get(kind, kind)
+    inner = _matrix_powers([transpose(f) for f in reversed(chain)])
+    wrapped = T(kind, Prod(inner_kind, tuple(inner)))
+    if form_size(wrapped) < 1 + sum(form_size(f) for f in chain):
+        return [wrapped]
+    return chain
 
 
 def is_reciprocal(f: Form) -> bool:
@@ -280,8 +332,8 @@ def _symmetric(f: Form) -> bool:
     """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
     if isinstance(f, Sym):
         return f.symmetric
-    if isinstance(f, Call) and f.fn == "inv":
-        return _symmetric(f.arg)
+    if isinstance(f, Call) and f.fn == "inv" or isinstance(f, MatPow):
+        return _symmetric(f.arg if isinstance(f, Call) else f.base)
     if isinstance(f, Call) and f.fn == "diag":
         return f.kind == "matrix"
     return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
@@ -289,6 +341,15 @@ def _symmetric(f: Form) -> bool:
 
 def form_size(f: Form) -> int:
     """Number of nodes in a form: the measure for choosing between equal forms."""
+    return 1 + sum(form_size(k) for k in _kids(f))
+
+
+def form_depth(f: Form) -> int:
+    """Nesting depth of a form: the second measure, between forms of one size."""
+    return 1 + max((form_depth(k) for k in _kids(f)), default=0)
+
+
+def _kids(f: Form) -> tuple[Form, ...]:
     kids = ()
     if isinstance(f, (Prod, Had)):
         kids = f.factors
@@ -298,4 +359,6 @@ def form_size(f: Form) -> int:
         kids = (f.arg,)
     elif isinstance(f, Pow):
         kids = (f.base, f.exponent)
-    return 1 + sum(form_size(k) for k in kids)
+    elif isinstance(f, MatPow):
+        kids = (f.base,)
+    return kids

@@ -12,7 +12,10 @@ from contextvars import ContextVar
 
 from .build import add, einsum, elementwise, matrix_function, ones, power, transpose
 from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+from .identities import det_of_product, scaled_inverse, sign_times_value, split_power_to_cancel
 from .rewrite import Rewriter, Rule, Step
+from .search import shortest
+from .symmetry import is_symmetric
 
 __all__ = ["RULES", "Rule", "Step", "simplify"]
 
@@ -94,20 +97,14 @@ def collect_powers(e: Einsum) -> Expr | None:
 
 
 def symmetric_orientation(e: Einsum) -> Expr | None:
-    """Sᵀ → S for a variable declared symmetric (the smaller equal form is kept)."""
+    """Sᵀ → S for a matrix known to be symmetric (`symmetry.is_symmetric`): the smaller
+    equal form is kept, so M + Mᵀ becomes 2M and inv(M)ᵀ becomes inv(M)."""
     for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
         if is_symmetric(op) and ix[0] != ix[1]:
             flipped = _relabel_operand(e, k, ix[::-1])
             if _form_order(flipped) < _form_order(e):
                 return flipped
     return None
-
-
-def is_symmetric(e: Expr) -> bool:
-    """Known symmetric: a variable declared so, its inverse, the identity."""
-    if isinstance(e, MatrixFunction) and e.fn == "inv":
-        return is_symmetric(e.arg)
-    return isinstance(e, Identity) or (isinstance(e, Var) and e.symmetric and e.rank == 2)
 
 
 def _relabel_operand(e: Einsum, k: int, ix) -> Expr:
@@ -377,11 +374,18 @@ RULES: tuple[Rule, ...] = (
     Rule("identity-row-sum", "Σ_a δ(a,b) → 1_b", Einsum, identity_row_sum),
     Rule("absorb-ones", "1[a]·T[a] → T[a]", Einsum, absorb_ones),
     Rule("collect-powers", "u^p ⊙ u^q → u^(p+q)", Einsum, collect_powers),
-    Rule("symmetric", "Sᵀ → S when S is declared symmetric", Einsum, symmetric_orientation),
+    Rule("symmetric", "Sᵀ → S when S is symmetric (XᵀX, A + Aᵀ, inv(S), …)", Einsum,
+         symmetric_orientation),
+    Rule("sign-times-value", "sign(u) ⊙ u → |u|", Einsum, sign_times_value),
+    Rule("split-power", "(u ⊙ v)^k → u^k ⊙ v^k when u meets u^p", Einsum,
+         split_power_to_cancel),
     Rule("sigmoid", "exp(u) ⊘ (exp(u) + 1) → sigmoid(u)", Einsum, sigmoid_from_exp),
     Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
     Rule("transpose-out", "inv(Xᵀ) → inv(X)ᵀ,  det(Xᵀ) → det(X)", MatrixFunction,
          transpose_out),
+    Rule("det-of-product", "det(A·B) → det(A)·det(B) when a square factor repeats: "
+         "det(X^k) → det(X)^k", MatrixFunction, det_of_product),
+    Rule("scaled-inverse", "inv(c·X) → inv(X)/c", MatrixFunction, scaled_inverse),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
     Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,
@@ -394,5 +398,13 @@ RULES: tuple[Rule, ...] = (
 
 
 def simplify(expr: Expr, record: list[Step] | None = None) -> Expr:
-    """The simplified form of `expr`; appends each rewrite to `record` if given."""
-    return Rewriter(RULES, record).rewrite(expr)
+    """The simplified form of `expr`; appends each rewrite to `record` if given.
+
+    The rules run to a fixpoint, then `search.shortest` tries the identities
+    that pay off only sometimes (not inside trials, which are searches already)."""
+    rewriter = Rewriter(RULES, record)
+    result = rewriter.rewrite(expr)
+    if _IN_TRIAL.get():
+        return result
+    rewriter.record = None
+    return shortest(result, rewriter, record)
