@@ -131,6 +131,7 @@ def is_scalar(f: Form) -> bool:
 
 def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
     """A sum, with a coefficient common to every term written once in front."""
+    terms = _broadcasts_as_written(terms, kind)
     if len(terms) == 1:
         c, f = terms[0]
         return f if c == 1.0 else product([Lit("scalar", c), f], kind)
@@ -143,6 +144,36 @@ def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
         return product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
                         kind)
     return Sum(kind, tuple(_positive_first(terms)))
+
+
+def _broadcasts_as_written(terms: list[tuple[float, Form]], kind: str):
+    """W*x + b*vector(1) → W*x + b: a scalar added to a vector or matrix broadcasts, as
+    written in the input; kept only when another term gives the sum its shape."""
+    if kind == "scalar":
+        return terms
+    scalars = [_broadcast_scalar(f) for _, f in terms]
+    if all(s is not None for s in scalars):
+        return terms
+    out = []
+    for (c, f), s in zip(terms, scalars):
+        if s is None:
+            out.append((c, f))
+        elif isinstance(s, Lit):
+            out.append((1.0 if c * s.value >= 0 else -1.0, Lit("scalar", abs(c * s.value))))
+        else:
+            out.append((c, s))
+    return out
+
+
+def _broadcast_scalar(f: Form) -> Form | None:
+    """s when f is s times the all-ones vector or matrix (1 for the all-ones alone)."""
+    if isinstance(f, Const) and f.name == "ones":
+        return Lit("scalar", 1.0)
+    if isinstance(f, Prod) and isinstance(f.factors[-1], Const) and f.factors[-1].name == "ones":
+        head = f.factors[:-1]
+        if all(x.kind == "scalar" for x in head):
+            return product(list(head), "scalar")
+    return None
 
 
 def _positive_first(terms):

@@ -110,7 +110,7 @@ class _Converter:
         if not e.out and len(set(ix)) == len(ix):
             if isinstance(op, Elementwise) and op.fn == "abs":
                 return Call("scalar", "norm1", self.form(op.arg))
-            return Call("scalar", "sum", self.form(op))
+            return sum_of(self.form(op))
         if op.rank == 2 and ix[0] == ix[1] and not e.out:
             return Call("scalar", "tr", self.form(op))
         if op.rank == 2 and ix[0] == ix[1] and e.out == (ix[0],):
@@ -220,7 +220,7 @@ class _Graph:
                     continue
                 self.items.remove(it)
                 if len(it.labels) == 1:
-                    scalars.append(Call("scalar", "sum", it.form))
+                    scalars.append(sum_of(it.form))
                 else:
                     m = it.form if pos == 1 else transpose(it.form)
                     ones = Const("col", "ones")
@@ -312,6 +312,13 @@ class _Graph:
                 chain, _, _ = self._walk(start, start.labels[0])
                 scalars.append(Call("scalar", "tr", product(chain, "matrix")))
         return main
+
+
+def sum_of(f: Form) -> Form:
+    """sum(f); sum(u.^2) is written norm2(u)^2, as a person keeps it."""
+    if isinstance(f, Pow) and f.kind == "col" and f.exponent == Lit("scalar", 2.0):
+        return Pow("scalar", Call("scalar", "norm2", f.base), f.exponent)
+    return Call("scalar", "sum", f)
 
 
 def _norm2(e: Power, form) -> Form | None:

@@ -344,9 +344,10 @@ class _Printer:
         return self.s.call(f.fn, arg, prec), ATOM
 
     def _pow(self, f: Pow):
-        if self._as_division(f):  # x.^(-2) → 𝟙 ⊘ x²
+        if self._as_division(f):  # x.^(-2) → 𝟙 ⊘ x², in text 1./x.^2 (1 broadcasts)
             ones = Const("col", "ones") if f.kind == "col" else T("row", Const("col", "ones"))
-            return self.show(Had(f.kind, (ones, f)))
+            one = Lit("scalar", 1.0) if self.s.name == "text" else ones
+            return self.show(Had(f.kind, (one, f)))
         base = self.at(f.base, ATOM if self.s.name != "text" else POSTFIX)
         exp_text, exp_prec = self.show(f.exponent)
         hadamard = f.kind == "matrix" and self.s.hadamard_power is not None

@@ -224,12 +224,18 @@ def inverse_functions(e: Elementwise) -> Expr | None:
 
 
 def factor_common(e: Add) -> Expr | None:
-    """F⋅R₁ + F⋅R₂ → F⋅(R₁ + R₂): a factor shared by several terms is written once."""
+    """F⋅R₁ + F⋅R₂ → F⋅(R₁ + R₂): a factor shared by several terms is written once.
+
+    A term that is the factor alone counts as F⋅1: b^b + log(b)⋅b^b → b^b⋅(1 + log(b))."""
     groups: dict[tuple, list[tuple[int, float, Expr, tuple]]] = {}
     for t, (c, term) in enumerate(e.terms):
-        if not isinstance(term, Einsum) or len(term.operands) < 2:
+        if isinstance(term, Einsum) and len(term.operands) >= 2:
+            splits = _splits(term)
+        elif isinstance(term, (Elementwise, Power, MatrixFunction, Var)):
+            splits = [_bare_split(term)]
+        else:
             continue
-        for key, rem, layout in _splits(term):
+        for key, rem, layout in splits:
             groups.setdefault(key, []).append((t, c, rem, layout))
     best = max(groups.values(), key=lambda g: len({t for t, *_ in g}), default=[])
     used = {}
@@ -344,6 +350,12 @@ def _distribute_entrywise(term: Expr) -> list[tuple[float, Expr]]:
         if len(parts) > MAX_EXPANDED_TERMS:
             return [(1.0, term)]
     return [(c, einsum(ops, term.indices, term.out)) for c, ops in parts]
+
+
+def _bare_split(term: Expr):
+    """term = term ⊙ 1, as a split of `_splits`."""
+    ix = tuple(range(term.rank))
+    return (term.key(), ix, ix, ix), ones(term.dims), (term, ix, ix, ix)
 
 
 def _splits(term: Einsum):
