@@ -62,6 +62,8 @@ EXAMPLES = {
     "sign-times-value": ("log(abs(det(X)))", "X", "normal"),
     # d xᵀlog(x ⊘ y)/dy = x ⊙ (x ⊘ y)⁻¹ ⊙ (−x ⊘ y²) = −x ⊘ y
     "split-power": ("x'*log(x./y)", "y", "positive"),
+    # d sum(A) = 1 1ᵀ = the all-ones matrix
+    "ones-outer": ("sum(A)", "A", "normal"),
     # det(X³) = det(X)³
     "det-of-product": ("det(X^3)", "X", "normal"),
     # d det(−X) = det(−X) inv(−X)ᵀ (−1) = det(−X) inv(X)ᵀ

@@ -131,7 +131,9 @@ def is_scalar(f: Form) -> bool:
 
 def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
     """A sum, with a coefficient common to every term written once in front."""
-    terms = _broadcasts_as_written(terms, kind)
+    terms = _shortest_sum_transpose(_broadcasts_as_written(_numbers_folded(terms), kind))
+    if isinstance(terms, Form):
+        return terms
     if len(terms) == 1:
         c, f = terms[0]
         return f if c == 1.0 else product([Lit("scalar", c), f], kind)
@@ -144,6 +146,28 @@ def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
         return product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
                         kind)
     return Sum(kind, tuple(_positive_first(terms)))
+
+
+def _numbers_folded(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]]:
+    """0.5·(2·X'·r) → 1·X'·r: a number leading a term joins its coefficient."""
+    out = []
+    for c, f in terms:
+        if isinstance(f, Prod) and isinstance(f.factors[0], Lit) and len(f.factors) > 1:
+            rest = f.factors[1:]
+            c, f = c * f.factors[0].value, rest[0] if len(rest) == 1 else Prod(f.kind, rest)
+        out.append((c, f))
+    return out
+
+
+def _shortest_sum_transpose(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]] | Form:
+    """(X*A)' + (A*X)' → (A*X + X*A)': a sum of transposes written as one, when shorter."""
+    if len(terms) < 2 or 2 * sum(isinstance(f, T) for _, f in terms) <= len(terms):
+        return terms  # most terms transposed, so the inner sum never is (no regress)
+    kind = terms[0][1].kind
+    inner = [(c, transpose(f)) for c, f in terms]
+    wrapped = T(kind, sum_form(inner, {"col": "row", "row": "col"}.get(kind, kind)))
+    plain = 1 + sum(form_size(f) for _, f in terms)
+    return wrapped if form_size(wrapped) < plain else terms
 
 
 def _broadcasts_as_written(terms: list[tuple[float, Form]], kind: str):
@@ -346,8 +370,9 @@ def transpose(f: Form) -> Form:
         return f
     if isinstance(f, Prod):
         scalars = [x for x in f.factors if x.kind == "scalar"]
-        rest = [transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]
-        return Prod(kind, tuple(scalars + rest))
+        rest = _shortest_transpose(
+            _spliced([transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]), kind)
+        return Prod(kind, tuple(scalars + rest)) if scalars or len(rest) > 1 else rest[0]
     if isinstance(f, Sum):
         terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
         pushed = Sum(kind, tuple(terms))
@@ -357,6 +382,17 @@ def transpose(f: Form) -> Form:
             return pushed  # (eye + 2*M)' reads eye + 2*M'; a vector keeps (W'*A - y)'
         return wrapped
     return T(kind, f)
+
+
+def _spliced(chain: list[Form]) -> list[Form]:
+    """A matrix product inside a matrix product, its factors spliced in: (A*x)*y' → A*x*y'."""
+    out: list[Form] = []
+    for f in chain:
+        if isinstance(f, Prod) and all(x.kind != "scalar" for x in f.factors):
+            out.extend(f.factors)
+        else:
+            out.append(f)
+    return out
 
 
 def _symmetric(f: Form) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .build import einsum, elementwise, matrix_function, power, scale, split_coefficient
-from .ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Power
+from .ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power
 
 # --- chains of square matrices ---------------------------------------------------------------
 
@@ -87,6 +87,19 @@ def inverse_of_product(e: MatrixFunction) -> Expr | None:
     if chain is None:
         return None
     return _chain_product([(matrix_function("inv", f), t) for f, t in reversed(chain)])
+
+
+# --- constants --------------------------------------------------------------------------------
+
+
+def ones_outer(e: Einsum) -> Expr | None:
+    """1_a 1_bᵀ → 1_ab: a product of all-ones factors on separate axes is all ones."""
+    if not e.out or not all(isinstance(op, Ones) for op in e.operands):
+        return None
+    labels = [a for ix in e.indices for a in ix]
+    if len(set(labels)) != len(labels) or set(labels) != set(e.out) or len(e.out) != len(labels):
+        return None
+    return Ones(e.dims)
 
 
 # --- signs and entry-wise powers ------------------------------------------------------------------

@@ -12,9 +12,11 @@ from contextvars import ContextVar
 
 from .build import add, einsum, elementwise, matrix_function, ones, power, transpose
 from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
-from .identities import det_of_product, scaled_inverse, sign_times_value, split_power_to_cancel
+from .identities import (
+    det_of_product, ones_outer, scaled_inverse, sign_times_value, split_power_to_cancel,
+)
 from .rewrite import Rewriter, Rule, Step
-from .search import shortest
+from .search import cost, shortest
 from .symmetry import is_symmetric
 
 __all__ = ["RULES", "Rule", "Step", "simplify"]
@@ -102,7 +104,7 @@ def symmetric_orientation(e: Einsum) -> Expr | None:
     for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
         if is_symmetric(op) and ix[0] != ix[1]:
             flipped = _relabel_operand(e, k, ix[::-1])
-            if _form_order(flipped) < _form_order(e):
+            if _printed_order(flipped) < _printed_order(e):
                 return flipped
     return None
 
@@ -113,8 +115,9 @@ def _relabel_operand(e: Einsum, k: int, ix) -> Expr:
     return einsum(e.operands, ixs, e.out)
 
 
-def _form_order(e: Expr) -> tuple:
-    return (e.size(), e.digest())
+def _printed_order(e: Expr) -> tuple:
+    """The shorter printed form first (S*x, not S'*x), then a fixed order among equals."""
+    return cost(e) + (e.digest(),)
 
 
 def sigmoid_from_exp(e: Einsum) -> Expr | None:
@@ -385,6 +388,7 @@ RULES: tuple[Rule, ...] = (
     Rule("contract-identity", "δ(a,b)·T[…b…] → T[…a…]", Einsum, contract_identity),
     Rule("identity-row-sum", "Σ_a δ(a,b) → 1_b", Einsum, identity_row_sum),
     Rule("absorb-ones", "1[a]·T[a] → T[a]", Einsum, absorb_ones),
+    Rule("ones-outer", "1_a·1_b → 1_ab (vector(1)*vector(1)' → matrix(1))", Einsum, ones_outer),
     Rule("collect-powers", "u^p ⊙ u^q → u^(p+q)", Einsum, collect_powers),
     Rule("symmetric", "Sᵀ → S when S is symmetric (XᵀX, A + Aᵀ, inv(S), …)", Einsum,
          symmetric_orientation),
