@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .build import einsum, elementwise, matrix_function, power, scale, split_coefficient
-from .ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power
+from .ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power, Var
 
 # --- chains of square matrices ---------------------------------------------------------------
 
@@ -122,9 +122,13 @@ def split_power_to_cancel(e: Einsum) -> Expr | None:
     """(u ⊙ v)^k → u^k ⊙ v^k for an integer k, when u or v meets itself in the product.
 
     (q ⊘ r)⁻¹ ⊙ q² ⊘ r² becomes q⁻¹ ⊙ r ⊙ q² ⊘ r², which collects to q ⊘ r."""
+    splittable = [(k, _hadamard_power_parts(op, ix))
+                  for k, (op, ix) in enumerate(zip(e.operands, e.indices))
+                  if isinstance(op, Power) and not isinstance(op.base, (Var, Power))]
+    if not any(parts for _, parts in splittable):
+        return None
     present = Counter((_base(op), ix) for op, ix in zip(e.operands, e.indices))
-    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
-        parts = _hadamard_power_parts(op, ix)
+    for k, parts in splittable:
         if parts is None or not any(present[(_base(f), fx)] for f, fx in parts):
             continue
         rest = [i for i in range(len(e.operands)) if i != k]

@@ -104,7 +104,8 @@ def symmetric_orientation(e: Einsum) -> Expr | None:
     for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
         if is_symmetric(op) and ix[0] != ix[1]:
             flipped = _relabel_operand(e, k, ix[::-1])
-            if _printed_order(flipped) < _printed_order(e):
+            if flipped.size() < e.size() or (
+                    flipped.size() == e.size() and _printed_order(flipped) < _printed_order(e)):
                 return flipped
     return None
 
