@@ -166,8 +166,8 @@ def _shortest_sum_transpose(terms: list[tuple[float, Form]]) -> list[tuple[float
     kind = terms[0][1].kind
     inner = [(c, transpose(f)) for c, f in terms]
     wrapped = T(kind, sum_form(inner, {"col": "row", "row": "col"}.get(kind, kind)))
-    plain = 1 + sum(form_size(f) for _, f in terms)
-    return wrapped if form_size(wrapped) < plain else terms
+    plain = Sum(kind, tuple(terms))
+    return wrapped if operator_count(wrapped) < operator_count(plain) else terms
 
 
 def _broadcasts_as_written(terms: list[tuple[float, Form]], kind: str):
@@ -235,7 +235,7 @@ def product(factors: list[Form], kind: str) -> Form:
             scalars.append(f)
         else:
             chain.append(f)
-    chain = _shortest_transpose(_matrix_powers(chain), kind)
+    chain = _shortest_transpose(_matrix_powers(_merged_diagonals(chain)), kind)
     rest = _ones_to_sums(scalars + chain)
     if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
         rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
@@ -247,6 +247,22 @@ def product(factors: list[Form], kind: str) -> Form:
     if coef != 1.0 or not rest:
         rest.insert(0, Lit("scalar", coef))
     return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def _merged_diagonals(chain: list[Form]) -> list[Form]:
+    """diag(u)*diag(v) → diag(u.*v): diagonal matrices multiply entry by entry."""
+    out: list[Form] = []
+    for f in chain:
+        prev = out[-1] if out else None
+        if _is_diag(f) and prev is not None and _is_diag(prev):
+            out[-1] = Call("matrix", "diag", hadamard([prev.arg, f.arg], "col"))
+        else:
+            out.append(f)
+    return out
+
+
+def _is_diag(f: Form) -> bool:
+    return isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix"
 
 
 def _matrix_powers(chain: list[Form]) -> list[Form]:
@@ -281,13 +297,13 @@ def _power_of(f: Form, k: int) -> Form:
 
 def _shortest_transpose(chain: list[Form], kind: str) -> list[Form]:
     """A'*B'*C' → (C*B*A)': a product written transposed as a whole when that is shorter
-    (by `form_size`, the count the printer's own output has)."""
+    (by `operator_count`, the count of the printer's own output)."""
     if len(chain) < 2 or kind == "scalar" or not any(isinstance(f, T) for f in chain):
         return chain
     inner_kind = {"col": "row", "row": "col"}.get(kind, kind)
     inner = _matrix_powers([transpose(f) for f in reversed(chain)])
     wrapped = T(kind, Prod(inner_kind, tuple(inner)))
-    if form_size(wrapped) < 1 + sum(form_size(f) for f in chain):
+    if operator_count(wrapped) < operator_count(Prod(kind, tuple(chain))):
         return [wrapped]
     return chain
 
@@ -409,6 +425,21 @@ def _symmetric(f: Form) -> bool:
 def form_size(f: Form) -> int:
     """Number of nodes in a form: the measure for choosing between equal forms."""
     return 1 + sum(form_size(k) for k in _kids(f))
+
+
+def operator_count(f: Form) -> int:
+    """Operators and function applications the printed text has: k factors need k - 1
+    `*`, a coefficient other than ±1 one more, a transpose, call or power one each."""
+    own = 0
+    if isinstance(f, (Prod, Had)):
+        own = len(f.factors) - 1
+    elif isinstance(f, Sum):
+        own = len(f.terms) - 1 + sum(abs(c) != 1.0 for c, _ in f.terms) + (f.terms[0][0] < 0)
+    elif isinstance(f, (T, Call, Pow, MatPow)):
+        own = 1
+    elif isinstance(f, Lit):
+        own = f.value < 0
+    return own + sum(operator_count(k) for k in _kids(f))
 
 
 def form_depth(f: Form) -> int:

@@ -10,8 +10,8 @@ candidates in all. The expression it starts from stays unless a candidate
 costs strictly less.
 
 Cost (stated): the number of operators and function applications in the
-printed matrix notation (the size of `matrixform.to_form`), then its depth,
-then the IR's size. Every candidate equals the start: each alternative is an
+printed matrix notation (`forms.operator_count` of `matrixform.to_form`), then
+its depth, then the IR's size. Every candidate equals the start: each alternative is an
 identity, and the tests check each chosen form numerically.
 """
 
@@ -50,7 +50,7 @@ STATS = SearchStats()
 
 def cost(e: Expr) -> tuple[int, int, int]:
     """(operators in the printed form, depth of the printed form, IR size)."""
-    from .forms import form_depth, form_size
+    from .forms import form_depth, operator_count
     from .matrixform import NoMatrixForm, strict_form
 
     try:
@@ -59,7 +59,7 @@ def cost(e: Expr) -> tuple[int, int, int]:
         f = None
     if f is None:
         return (e.size(), 0, e.size())
-    return (form_size(f), form_depth(f), e.size())
+    return (operator_count(f), form_depth(f), e.size())
 
 
 def shortest(expr: Expr, rewriter: Rewriter, record: list[Step] | None = None) -> Expr:
