@@ -69,10 +69,12 @@ class T(Form):
 
 @dataclass(frozen=True)
 class Call(Form):
-    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…"""
+    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…
+    `symmetric`: a matrix known to equal its transpose (inv(X'*X)), so printed untransposed."""
 
     fn: str
     arg: Form
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)
@@ -415,6 +417,8 @@ def _symmetric(f: Form) -> bool:
     """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
     if isinstance(f, Sym):
         return f.symmetric
+    if isinstance(f, Call) and f.symmetric:
+        return True
     if isinstance(f, Call) and f.fn == "inv" or isinstance(f, MatPow):
         return _symmetric(f.arg if isinstance(f, Call) else f.base)
     if isinstance(f, Call) and f.fn == "diag":

@@ -19,6 +19,7 @@ from .forms import (
 from .ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
+from .symmetry import is_symmetric
 
 
 def to_form(e: Expr, orient: str | None = None) -> Form:
@@ -74,11 +75,11 @@ class _Converter:
         if isinstance(e, Add):
             return sum_form([(c, self.form(t)) for c, t in e.terms], kind)
         if isinstance(e, Elementwise):
-            return Call(kind, e.fn, self.form(e.arg))
+            return Call(kind, e.fn, self.form(e.arg), kind == "matrix" and is_symmetric(e))
         if isinstance(e, Power):
             return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
         if isinstance(e, MatrixFunction):
-            return Call(kind, e.fn, self.form(e.arg))
+            return Call(kind, e.fn, self.form(e.arg), kind == "matrix" and is_symmetric(e))
         if isinstance(e, Einsum):
             return self._einsum(e)
         raise NoMatrixForm(e)
@@ -186,8 +187,11 @@ class _Graph:
         for a in sorted({a for it in self.items for a in it.labels}):
             if self.count(a) != 2 or a in self.out:
                 continue
-            left, right = [it for it in self.items if a in it.labels]
-            if left is right or len(left.labels) + len(right.labels) < 3:
+            carriers = [it for it in self.items if a in it.labels]
+            if len(carriers) != 2:  # one factor holds both ends: a diagonal, not a pair
+                continue
+            left, right = carriers
+            if len(left.labels) + len(right.labels) < 3:
                 continue
             if len(left.labels) == 1:
                 left, right = right, left  # the matrix first: M*v

@@ -98,27 +98,36 @@ def collect_powers(e: Einsum) -> Expr | None:
     return None
 
 
+MAX_SYMMETRIC_FLIPS = 4  # orientations tried: 2^k for the first k symmetric operands
+
+
 def symmetric_orientation(e: Einsum) -> Expr | None:
-    """Sᵀ → S for a matrix known to be symmetric (`symmetry.is_symmetric`): the smaller
-    equal form is kept, so M + Mᵀ becomes 2M and inv(M)ᵀ becomes inv(M)."""
-    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
-        if is_symmetric(op) and ix[0] != ix[1]:
-            flipped = _relabel_operand(e, k, ix[::-1])
-            if flipped.size() < e.size() or (
-                    flipped.size() == e.size() and _printed_order(flipped) < _printed_order(e)):
-                return flipped
-    return None
+    """Sᵀ → S for a matrix known to be symmetric (`symmetry.is_symmetric`).
 
-
-def _relabel_operand(e: Einsum, k: int, ix) -> Expr:
-    ixs = list(e.indices)
-    ixs[k] = tuple(ix)
-    return einsum(e.operands, ixs, e.out)
+    Every orientation of the symmetric operands is tried and the least kept (smaller,
+    then shorter in print, then a fixed order), so M + Mᵀ becomes 2M, inv(M)ᵀ becomes
+    inv(M), and terms that differ only there become like terms."""
+    sym = [k for k, (op, ix) in enumerate(zip(e.operands, e.indices))
+           if len(ix) == 2 and ix[0] != ix[1] and is_symmetric(op)][:MAX_SYMMETRIC_FLIPS]
+    if not sym:
+        return None
+    best, best_order = e, _printed_order(e)
+    for mask in range(1, 2 ** len(sym)):
+        ixs = list(e.indices)
+        for bit, k in enumerate(sym):
+            if mask >> bit & 1:
+                ixs[k] = ixs[k][::-1]
+        candidate = einsum(e.operands, ixs, e.out)
+        order = _printed_order(candidate)
+        if order < best_order:
+            best, best_order = candidate, order
+    return None if best is e else best
 
 
 def _printed_order(e: Expr) -> tuple:
-    """The shorter printed form first (S*x, not S'*x), then a fixed order among equals."""
-    return cost(e) + (e.digest(),)
+    """The smaller IR first, then the shorter printed form (S*x, not S'*x), then a fixed
+    order among equals."""
+    return (e.size(),) + cost(e) + (e.digest(),)
 
 
 def sigmoid_from_exp(e: Einsum) -> Expr | None:
