@@ -133,6 +133,7 @@ def is_scalar(f: Form) -> bool:
 
 def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
     """A sum, with a coefficient common to every term written once in front."""
+    terms = _mirrors_after(terms)
     terms = _shortest_sum_transpose(_broadcasts_as_written(_numbers_folded(terms), kind))
     if isinstance(terms, Form):
         return terms
@@ -148,6 +149,19 @@ def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
         return product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
                         kind)
     return Sum(kind, tuple(_positive_first(terms)))
+
+
+def _mirrors_after(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]]:
+    """X' + X → X + X': a transpose follows the term it mirrors."""
+    plain = [f for _, f in terms]
+    deferred = {i for i, (_, f) in enumerate(terms)
+                if isinstance(f, T) and f.arg in plain[i + 1:]}
+    out = []
+    for i, (c, f) in enumerate(terms):
+        if i not in deferred:
+            out.append((c, f))
+            out += [terms[j] for j in sorted(deferred) if terms[j][1].arg == f]
+    return out
 
 
 def _numbers_folded(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]]:
