@@ -1,12 +1,14 @@
 """Time matdiff on every case of the public corpus.
 
-For each case: parse + differentiate + simplify (`md.derivative`); the same end to end
-with the result rendered as text, Unicode and LaTeX; and parse + differentiate +
-evaluate at a random point. Prints per-case medians, then the median and 95th
-percentile over the cases, in milliseconds, against the targets (parse+diff: median
-under 2 ms, 95th percentile under 20 ms; end to end with rendering: median under 5 ms).
+For each case: parse + differentiate + simplify (`md.derivative`); the same with the
+result printed as text (`str`); the same with it rendered as text, Unicode and LaTeX;
+and parse + differentiate + evaluate at a random point. Prints per-case medians, then
+the median and 95th percentile over the cases, in milliseconds, against the targets
+(parse+diff: median under 2 ms, p95 under 20 ms; parse+diff+simplify+print: median
+under 1 ms, p95 under 10 ms; with all three renderings: median under 5 ms), and the
+share of that time the search for shorter forms (`matdiff.search`) takes.
 
-    python benchmarks/bench_core.py [--repeat 30] [--case ID ...]
+    python benchmarks/bench_core.py [--repeat 30] [--case ID ...] [--corpus FILE]
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import matdiff as md
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "public.json"
 TARGET_MEDIAN_MS, TARGET_P95_MS = 2.0, 20.0
+TARGET_PRINT_MEDIAN_MS, TARGET_PRINT_P95_MS = 1.0, 10.0
 TARGET_RENDER_MEDIAN_MS = 5.0
 _DECL = re.compile(r"^\s*(scalar|vector|matrix)\s*(?:\(([^)]*)\))?")
 
@@ -47,6 +50,26 @@ def sample_values(case, rng) -> dict:
 def derive(case):
     """Parse + differentiate (a list `wrt` is a second derivative)."""
     return md.derivative(case["expr"], wrt=case["wrt"], vars=case["vars"])
+
+
+def derive_and_print(case):
+    """Parse + differentiate + simplify + print as text."""
+    return str(derive(case))
+
+
+def search_share(cases, repeat: int) -> tuple[float, float, int, int]:
+    """(seconds in the search, seconds in all, searches that found a shorter form, calls)."""
+    from matdiff.search import STATS
+
+    STATS.seconds, STATS.candidates, STATS.improved, STATS.calls = 0.0, 0, 0, 0
+    start = time.perf_counter()
+    for _ in range(repeat):
+        for case in cases:
+            try:
+                derive_and_print(case)
+            except Exception:  # reported with the case above
+                pass
+    return STATS.seconds, time.perf_counter() - start, STATS.improved, STATS.calls
 
 
 def derive_and_render(case):
@@ -79,20 +102,24 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30, help="timed runs per case (default 30)")
     parser.add_argument("--case", action="append", help="only these case ids")
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="cases to time (default: the public corpus; also "
+                             "tests/data/textbook.json)")
     args = parser.parse_args(argv)
 
-    cases = json.loads(CORPUS.read_text())
+    cases = json.loads(args.corpus.read_text())
     if args.case:
         cases = [c for c in cases if c["id"] in set(args.case)]
     rng = np.random.default_rng(0)
-    diff_ms, render_ms, full_ms, failed = [], [], [], []
+    diff_ms, print_ms, render_ms, full_ms, failed = [], [], [], [], []
     width = max(len(c["id"]) for c in cases)
-    print(f"{'case':<{width}}  {'parse+diff':>11}  {'+render':>11}  {'+evaluate':>11}   "
-          f"(median ms, {args.repeat} runs)")
+    print(f"{'case':<{width}}  {'parse+diff':>11}  {'+str':>11}  {'+render':>11}  "
+          f"{'+evaluate':>11}   (median ms, {args.repeat} runs)")
     for case in cases:
         values = sample_values(case, rng)
         try:
             d_ms = timed_ms(args.repeat, derive, case)
+            p_ms = timed_ms(args.repeat, derive_and_print, case)
             r_ms = timed_ms(args.repeat, derive_and_render, case)
             f_ms = timed_ms(args.repeat, derive_and_evaluate, case, values)
         except Exception as err:  # report and go on: a benchmark, not a test
@@ -100,15 +127,18 @@ def main(argv=None) -> int:
             print(f"{case['id']:<{width}}  error: {type(err).__name__}: {err}".splitlines()[0])
             continue
         diff_ms.append(d_ms)
+        print_ms.append(p_ms)
         render_ms.append(r_ms)
         full_ms.append(f_ms)
-        print(f"{case['id']:<{width}}  {d_ms:11.3f}  {r_ms:11.3f}  {f_ms:11.3f}")
+        print(f"{case['id']:<{width}}  {d_ms:11.3f}  {p_ms:11.3f}  {r_ms:11.3f}  {f_ms:11.3f}")
 
     if not diff_ms:
         print("no case ran")
         return 1
     print()
     for label, xs, targets in [("parse+diff", diff_ms, (TARGET_MEDIAN_MS, TARGET_P95_MS)),
+                               ("parse+diff+print", print_ms,
+                                (TARGET_PRINT_MEDIAN_MS, TARGET_PRINT_P95_MS)),
                                ("end to end + render", render_ms,
                                 (TARGET_RENDER_MEDIAN_MS, float("inf"))),
                                ("parse+diff+evaluate", full_ms, None)]:
@@ -120,6 +150,10 @@ def main(argv=None) -> int:
             line += (f"   (targets: median < {targets[0]:g} ms{p95_target}: "
                      f"{'met' if ok else 'MISSED'})")
         print(line)
+    searching, total, improved, calls = search_share(cases, max(1, args.repeat // 3))
+    print(f"search for shorter forms: {1e3 * searching / max(calls, 1):.3f} ms per call, "
+          f"{searching / total:.1%} of parse+diff+print; it shortened {improved} of {calls} "
+          f"results")
     if failed:
         print(f"{len(failed)} case(s) failed: {', '.join(failed)}")
     return 0

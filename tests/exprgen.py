@@ -23,7 +23,7 @@ ONE = {"scalar": "1", "col": "vector(1)", "matrix": "matrix(1)"}
 # entry-wise functions, {u} the argument, {one} the all-ones of its kind
 ENTRYWISE = ["exp(tanh({u}))", "log({u}.*{u} + {one})", "log(exp({u}))", "sin({u})",
              "cos({u})", "tanh({u})", "sigmoid({u})", "sqrt({u}.*{u} + {one})", "arctan({u})",
-             "abs({u})", "relu({u})", "{u}.^2", "{u}./({u}.*{u} + {one})"]
+             "abs({u})", "relu({u})", "step({u})", "{u}.^2", "{u}./({u}.*{u} + {one})"]
 
 # (result kind, template, argument kinds)
 TEMPLATES = [
@@ -41,6 +41,7 @@ TEMPLATES = [
     ("matrix", "{0}'", "matrix"), ("matrix", "{0}*{1}", "scalar matrix"),
     ("matrix", "{0}.*{1}", "matrix matrix"), ("matrix", "{0}*{1}'", "col col"),
     ("matrix", "diag({0})", "col"), ("matrix", "inv({0}*{0}' + eye)", "matrix"),
+    ("scalar", "det({0}*{0}' + eye)", "matrix"), ("matrix", "{0}^2", "matrix"),
 ]
 KINDS = ("scalar", "col", "matrix")
 

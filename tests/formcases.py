@@ -1,5 +1,7 @@
-"""Shared by the tests of printed forms: the public corpus, its derivatives in every layout,
-golden files, random values, the size measure of a formula, and the KaTeX renderer.
+"""Shared by the tests of printed forms: the public corpus and the textbook cases
+(tests/data/textbook.json: det, inverse, trace, power, entry-wise and loss derivatives with
+the form a person writes, derived by hand), their derivatives in every layout, golden
+files, random values, the size measure of a formula, and the KaTeX renderer.
 
 Golden files (tests/golden/forms/<case id>.txt) hold, per layout, the text, Unicode and
 LaTeX of the case's derivative; `golden_text` writes one, `latex_lines` reads them back.
@@ -21,6 +23,7 @@ from matdiff.parser import parse_text
 
 HERE = Path(__file__).parent
 CORPUS: list[dict] = json.loads((HERE / "data" / "public.json").read_text())
+TEXTBOOK: list[dict] = json.loads((HERE / "data" / "textbook.json").read_text())
 LAYOUTS = ("mixed", "numerator", "denominator")
 GOLDEN_DIR = HERE / "golden" / "forms"
 KATEX_SCRIPT = HERE / "katex_render.js"

@@ -1,4 +1,5 @@
-"""Golden files: the text, Unicode and LaTeX of every public case's derivative, per layout.
+"""Golden files: the text, Unicode and LaTeX of every public and textbook case's derivative,
+per layout.
 
 A changed form fails here until the golden is regenerated and the diff reviewed:
 
@@ -15,13 +16,14 @@ import os
 
 import pytest
 
-from formcases import CORPUS, GOLDEN_DIR, golden_path, golden_text
+from formcases import CORPUS, GOLDEN_DIR, TEXTBOOK, golden_path, golden_text
 
 UPDATE = os.environ.get("MATDIFF_UPDATE_GOLDENS") == "1"
 HOW_TO_UPDATE = "MATDIFF_UPDATE_GOLDENS=1 python -m pytest tests/test_golden_forms.py"
+CASES = CORPUS + TEXTBOOK
 
 
-@pytest.mark.parametrize("case", CORPUS, ids=[c["id"] for c in CORPUS])
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_forms_match_golden(case):
     path, current = golden_path(case), golden_text(case)
     if UPDATE:
@@ -39,8 +41,8 @@ def test_forms_match_golden(case):
 
 
 def test_no_stale_goldens():
-    """Every golden file belongs to a corpus case (an update removes the others)."""
-    ids = {c["id"] for c in CORPUS}
+    """Every golden file belongs to a case (an update removes the others)."""
+    ids = {c["id"] for c in CASES}
     stale = sorted(p for p in GOLDEN_DIR.glob("*.txt") if p.stem not in ids)
     if UPDATE:
         for p in stale:

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 import matdiff as md
 
 from exprgen import VARS, expressions, variables_in
-from formcases import CORPUS, LAYOUTS, golden_path, katex_errors, latex_lines, node_executable
+from formcases import (
+    CORPUS, LAYOUTS, TEXTBOOK, golden_path, katex_errors, latex_lines, node_executable,
+)
 from test_render_styles import CASES as STYLE_CASES
 
 pytestmark = pytest.mark.skipif(node_executable() is None,
@@ -47,11 +49,11 @@ def generated_latex(count: int = 60) -> list[tuple[str, str]]:
 
 def test_goldens_and_random_results_render_with_katex():
     sources = []
-    for case in CORPUS:
+    for case in CORPUS + TEXTBOOK:
         path = golden_path(case)
         assert path.exists(), f"missing golden {path.name}"
         sources += [(path.name, s) for s in latex_lines(path.read_text())]
-    assert len(sources) == 3 * len(CORPUS)
+    assert len(sources) == 3 * len(CORPUS + TEXTBOOK)
     sources += [(f"style case {name}", latex) for name, (*_, latex) in STYLE_CASES.items()]
     sources += generated_latex()
     errors = katex_errors([s for _, s in sources])

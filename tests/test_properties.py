@@ -50,7 +50,7 @@ SETTINGS = settings(max_examples=int(os.environ.get("MATDIFF_EXAMPLES", 60)), de
 ELEMENTWISE = [
     "exp({u})", "log(exp({u}))", "log({u}.*{u} + {one})", "sin({u})", "cos({u})",
     "tan(tanh({u}))", "tanh({u})", "arcsin(tanh({u})*0.5)", "arccos(tanh({u})*0.5)",
-    "arctan({u})", "abs({u})", "sign({u})", "relu({u})", "sqrt({u}.^2 + {one})",
+    "arctan({u})", "abs({u})", "sign({u})", "relu({u})", "step({u})", "sqrt({u}.^2 + {one})",
     "sigmoid({u})", "(-{u})", "({u}.^2)", "({u}.^3)",
 ]
 
@@ -300,7 +300,7 @@ def test_generator_covers_every_operator_and_function():
     """The templates mention every operator and every function of the language."""
     expr_of("scalar", MAX_DEPTH)  # builds (and records) every production
     text = " ".join(TEMPLATES) + " " + " ".join(sum(LEAVES.values(), []))
-    functions = ("exp log sin cos tan tanh arcsin arccos arctan abs sign relu sqrt sigmoid "
+    functions = ("exp log sin cos tan tanh arcsin arccos arctan abs sign relu step sqrt sigmoid "
                  "sum tr det logdet inv diag norm1 norm2 softmax logsumexp").split()
     for name in functions:
         assert re.search(rf"\b{name}\(", text), name

@@ -14,7 +14,7 @@ import pytest
 
 import matdiff as md
 from matdiff.forms import Call, Const, Delta, Entry, Had, Indexed, IndexSum, Lit, Pow, Prod, Sum
-from matdiff.forms import Sym, T
+from matdiff.forms import MatPow, Sym, T
 from matdiff.render import render
 
 a, s = Sym("scalar", "a"), Sym("scalar", "s")
@@ -52,10 +52,15 @@ CASES = {
                             "(x ⊙ y)yᵀ", r"\left(x \odot y\right) y^\top"),
     "negated-hadamard": (Prod("col", (lit(-1), Had("col", (x, y)))), "-x.*y", "−x ⊙ y",
                          r"-x \odot y"),
-    "reciprocal": (Pow("col", x, lit(-1)), "vector(1)./x", "𝟙 ⊘ x", r"\mathbf{1} \oslash x"),
-    "reciprocal-square": (Pow("col", x, lit(-2)), "vector(1)./x.^2", "𝟙 ⊘ x²",
+    "reciprocal": (Pow("col", x, lit(-1)), "1./x", "𝟙 ⊘ x", r"\mathbf{1} \oslash x"),
+    "reciprocal-square": (Pow("col", x, lit(-2)), "1./x.^2", "𝟙 ⊘ x²",
                           r"\mathbf{1} \oslash x^{2}"),
     "vector-square": (Pow("col", x, lit(2)), "x.^2", "x²", "x^{2}"),
+    "matrix-power": (MatPow("matrix", A, 3), "A^3", "A³", "A^{3}"),
+    "matrix-power-transposed": (T("matrix", MatPow("matrix", A, 4)), "(A^4)'", "(A⁴)ᵀ",
+                                r"\left(A^{4}\right)^\top"),
+    "inverse-squared": (MatPow("matrix", inv(X), 2), "inv(X)^2", "(X⁻¹)²",
+                        r"\left(X^{-1}\right)^{2}"),
     "hadamard-power": (Pow("matrix", A, lit(2)), "A.^2", "A^∘2", r"A^{\circ 2}"),
     "hadamard-reciprocal": (Pow("matrix", A, lit(-1)), "A.^(-1)", "A^∘(−1)", r"A^{\circ -1}"),
     "scalar-reciprocal": (Pow("scalar", a, lit(-1)), "a^(-1)", "a⁻¹", "a^{-1}"),

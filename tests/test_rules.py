@@ -23,6 +23,7 @@ import matdiff as md
 from matdiff.check import random_point
 from matdiff.diff import diff
 from matdiff.evaluate import evaluate
+from matdiff.search import ALTERNATIVES
 from matdiff.simplify import RULES, simplify
 
 from exprgen import VARS, expressions, random_values, variables_in
@@ -57,6 +58,18 @@ EXAMPLES = {
     "merge-linear": ("x./(x + vector(1))", "x", "positive"),
     # inv(Xᵀ) → inv(X)ᵀ, so that tr(inv(X')) and tr(inv(X)') are seen to be equal
     "transpose-out": ("tr(inv(X')) + tr(inv(X)')", None, "spd"),
+    # d log|det X| = sign(det X) det(X) inv(X)ᵀ / |det X| = inv(X)ᵀ
+    "sign-times-value": ("log(abs(det(X)))", "X", "normal"),
+    # d xᵀlog(x ⊘ y)/dy = x ⊙ (x ⊘ y)⁻¹ ⊙ (−x ⊘ y²) = −x ⊘ y
+    "split-power": ("x'*log(x./y)", "y", "positive"),
+    # d sum(A) = 1 1ᵀ = the all-ones matrix
+    "ones-outer": ("sum(A)", "A", "normal"),
+    # det(X³) = det(X)³
+    "det-of-product": ("det(X^3)", "X", "normal"),
+    # d det(−X) = det(−X) inv(−X)ᵀ (−1) = det(−X) inv(X)ᵀ
+    "scaled-inverse": ("det(-X)", "X", "normal"),
+    # d det(A X) = det(A X) Aᵀ inv(A X)ᵀ = det(A X) Aᵀ inv(A)ᵀ inv(X)ᵀ = det(A X) inv(X)ᵀ
+    "inverse-of-product": ("det(A*X)", "X", "normal"),
 }
 RULE_VARS = {**VARS, "z": "vector(n)", "X": "matrix(n,n)"}
 POINTS = 3
@@ -79,7 +92,10 @@ def assert_same_values(before, after, values, variables, what: str):
         f"{what}: values differ\nbefore: {before!r}\nafter:  {after!r}\n{want}\n!=\n{got}"
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+ALL_RULES = RULES + ALTERNATIVES
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=[r.name for r in ALL_RULES])
 def test_rule_fires_and_keeps_the_numbers(rule):
     assert rule.name in EXAMPLES, (
         f"rule '{rule.name}' ({rule.identity}) has no example: add one to EXAMPLES")
@@ -97,7 +113,7 @@ def test_rule_fires_and_keeps_the_numbers(rule):
 
 
 def test_every_example_names_a_rule():
-    names = {r.name for r in RULES}
+    names = {r.name for r in ALL_RULES}
     assert set(EXAMPLES) <= names, f"examples of unknown rules: {set(EXAMPLES) - names}"
 
 

@@ -69,10 +69,12 @@ class T(Form):
 
 @dataclass(frozen=True)
 class Call(Form):
-    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…"""
+    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…
+    `symmetric`: a matrix known to equal its transpose (inv(X'*X)), so printed untransposed."""
 
     fn: str
     arg: Form
+    symmetric: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,14 @@ class Pow(Form):
 
     base: Form
     exponent: Form
+
+
+@dataclass(frozen=True)
+class MatPow(Form):
+    """A matrix power X^k (k ≥ 2): the product of k equal square factors."""
+
+    base: Form
+    exponent: int
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,10 @@ def is_scalar(f: Form) -> bool:
 
 def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
     """A sum, with a coefficient common to every term written once in front."""
+    terms = _mirrors_after(terms)
+    terms = _shortest_sum_transpose(_broadcasts_as_written(_numbers_folded(terms), kind))
+    if isinstance(terms, Form):
+        return terms
     if len(terms) == 1:
         c, f = terms[0]
         return f if c == 1.0 else product([Lit("scalar", c), f], kind)
@@ -150,6 +164,71 @@ def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
         return product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
                         kind)
     return Sum(kind, tuple(_positive_first(terms)))
+
+
+def _mirrors_after(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]]:
+    """X' + X → X + X': a transpose follows the term it mirrors."""
+    plain = [f for _, f in terms]
+    deferred = {i for i, (_, f) in enumerate(terms)
+                if isinstance(f, T) and f.arg in plain[i + 1:]}
+    out = []
+    for i, (c, f) in enumerate(terms):
+        if i not in deferred:
+            out.append((c, f))
+            out += [terms[j] for j in sorted(deferred) if terms[j][1].arg == f]
+    return out
+
+
+def _numbers_folded(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]]:
+    """0.5·(2·X'·r) → 1·X'·r: a number leading a term joins its coefficient."""
+    out = []
+    for c, f in terms:
+        if isinstance(f, Prod) and isinstance(f.factors[0], Lit) and len(f.factors) > 1:
+            rest = f.factors[1:]
+            c, f = c * f.factors[0].value, rest[0] if len(rest) == 1 else Prod(f.kind, rest)
+        out.append((c, f))
+    return out
+
+
+def _shortest_sum_transpose(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]] | Form:
+    """(X*A)' + (A*X)' → (A*X + X*A)': a sum of transposes written as one, when shorter."""
+    if len(terms) < 2 or 2 * sum(isinstance(f, T) for _, f in terms) <= len(terms):
+        return terms  # most terms transposed, so the inner sum never is (no regress)
+    kind = terms[0][1].kind
+    inner = [(c, transpose(f)) for c, f in terms]
+    wrapped = T(kind, sum_form(inner, {"col": "row", "row": "col"}.get(kind, kind)))
+    plain = Sum(kind, tuple(terms))
+    return wrapped if operator_count(wrapped) < operator_count(plain) else terms
+
+
+def _broadcasts_as_written(terms: list[tuple[float, Form]], kind: str):
+    """W*x + b*vector(1) → W*x + b: a scalar added to a vector or matrix broadcasts, as
+    written in the input; kept only when another term gives the sum its shape."""
+    if kind == "scalar":
+        return terms
+    scalars = [_broadcast_scalar(f) for _, f in terms]
+    if all(s is not None for s in scalars):
+        return terms
+    out = []
+    for (c, f), s in zip(terms, scalars):
+        if s is None:
+            out.append((c, f))
+        elif isinstance(s, Lit):
+            out.append((1.0 if c * s.value >= 0 else -1.0, Lit("scalar", abs(c * s.value))))
+        else:
+            out.append((c, s))
+    return out
+
+
+def _broadcast_scalar(f: Form) -> Form | None:
+    """s when f is s times the all-ones vector or matrix (1 for the all-ones alone)."""
+    if isinstance(f, Const) and f.name == "ones":
+        return Lit("scalar", 1.0)
+    if isinstance(f, Prod) and isinstance(f.factors[-1], Const) and f.factors[-1].name == "ones":
+        head = f.factors[:-1]
+        if all(x.kind == "scalar" for x in head):
+            return product(list(head), "scalar")
+    return None
 
 
 def _positive_first(terms):
@@ -187,6 +266,7 @@ def product(factors: list[Form], kind: str) -> Form:
             scalars.append(f)
         else:
             chain.append(f)
+    chain = _shortest_transpose(_matrix_powers(_merged_diagonals(chain)), kind)
     rest = _ones_to_sums(scalars + chain)
     if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
         rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
@@ -198,6 +278,65 @@ def product(factors: list[Form], kind: str) -> Form:
     if coef != 1.0 or not rest:
         rest.insert(0, Lit("scalar", coef))
     return rest[0] if len(rest) == 1 else Prod(kind, tuple(rest))
+
+
+def _merged_diagonals(chain: list[Form]) -> list[Form]:
+    """diag(u)*diag(v) → diag(u.*v): diagonal matrices multiply entry by entry."""
+    out: list[Form] = []
+    for f in chain:
+        prev = out[-1] if out else None
+        if _is_diag(f) and prev is not None and _is_diag(prev):
+            out[-1] = Call("matrix", "diag", hadamard([prev.arg, f.arg], "col"))
+        else:
+            out.append(f)
+    return out
+
+
+def _is_diag(f: Form) -> bool:
+    return isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix"
+
+
+def _matrix_powers(chain: list[Form]) -> list[Form]:
+    """X*X*X → X^3 and X'*X' → (X^2)': equal neighbouring matrices written as a power."""
+    out: list[Form] = []
+    for f in chain:
+        prev = out[-1] if out else None
+        if f.kind == "matrix" and prev is not None and _power_base(prev) == f:
+            out[-1] = _power_of(f, _power_count(prev) + 1)
+        else:
+            out.append(f)
+    return out
+
+
+def _power_base(f: Form) -> Form:
+    if isinstance(f, T) and isinstance(f.arg, MatPow):
+        return T(f.kind, f.arg.base)
+    return f.base if isinstance(f, MatPow) else f
+
+
+def _power_count(f: Form) -> int:
+    if isinstance(f, T) and isinstance(f.arg, MatPow):
+        return f.arg.exponent
+    return f.exponent if isinstance(f, MatPow) else 1
+
+
+def _power_of(f: Form, k: int) -> Form:
+    if isinstance(f, T):
+        return T("matrix", MatPow("matrix", f.arg, k))
+    return MatPow("matrix", f, k)
+
+
+def _shortest_transpose(chain: list[Form], kind: str) -> list[Form]:
+    """A'*B'*C' → (C*B*A)': a product written transposed as a whole when that is shorter
+    (by `operator_count`, the count of the printer's own output)."""
+    if len(chain) < 2 or kind == "scalar" or not any(isinstance(f, T) for f in chain):
+        return chain
+    inner_kind = {"col": "row", "row": "col"}.get(kind, kind)
+    inner = _matrix_powers([transpose(f) for f in reversed(chain)])
+    wrapped = T(kind, Prod(inner_kind, tuple(inner)))
+    if operator_count(wrapped) < operator_count(Prod(kind, tuple(chain))):
+        return [wrapped]
+    return chain
 
 
 def is_reciprocal(f: Form) -> bool:
@@ -278,8 +417,9 @@ def transpose(f: Form) -> Form:
         return f
     if isinstance(f, Prod):
         scalars = [x for x in f.factors if x.kind == "scalar"]
-        rest = [transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]
-        return Prod(kind, tuple(scalars + rest))
+        rest = _shortest_transpose(
+            _spliced([transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]), kind)
+        return Prod(kind, tuple(scalars + rest)) if scalars or len(rest) > 1 else rest[0]
     if isinstance(f, Sum):
         terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
         pushed = Sum(kind, tuple(terms))
@@ -291,12 +431,25 @@ def transpose(f: Form) -> Form:
     return T(kind, f)
 
 
+def _spliced(chain: list[Form]) -> list[Form]:
+    """A matrix product inside a matrix product, its factors spliced in: (A*x)*y' → A*x*y'."""
+    out: list[Form] = []
+    for f in chain:
+        if isinstance(f, Prod) and all(x.kind != "scalar" for x in f.factors):
+            out.extend(f.factors)
+        else:
+            out.append(f)
+    return out
+
+
 def _symmetric(f: Form) -> bool:
     """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
     if isinstance(f, Sym):
         return f.symmetric
-    if isinstance(f, Call) and f.fn == "inv":
-        return _symmetric(f.arg)
+    if isinstance(f, Call) and f.symmetric:
+        return True
+    if isinstance(f, Call) and f.fn == "inv" or isinstance(f, MatPow):
+        return _symmetric(f.arg if isinstance(f, Call) else f.base)
     if isinstance(f, Call) and f.fn == "diag":
         return f.kind == "matrix"
     return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
@@ -304,6 +457,30 @@ def _symmetric(f: Form) -> bool:
 
 def form_size(f: Form) -> int:
     """Number of nodes in a form: the measure for choosing between equal forms."""
+    return 1 + sum(form_size(k) for k in _kids(f))
+
+
+def operator_count(f: Form) -> int:
+    """Operators and function applications the printed text has: k factors need k - 1
+    `*`, a coefficient other than ±1 one more, a transpose, call or power one each."""
+    own = 0
+    if isinstance(f, (Prod, Had)):
+        own = len(f.factors) - 1
+    elif isinstance(f, Sum):
+        own = len(f.terms) - 1 + sum(abs(c) != 1.0 for c, _ in f.terms) + (f.terms[0][0] < 0)
+    elif isinstance(f, (T, Call, Pow, MatPow)):
+        own = 1
+    elif isinstance(f, Lit):
+        own = f.value < 0
+    return own + sum(operator_count(k) for k in _kids(f))
+
+
+def form_depth(f: Form) -> int:
+    """Nesting depth of a form: the second measure, between forms of one size."""
+    return 1 + max((form_depth(k) for k in _kids(f)), default=0)
+
+
+def _kids(f: Form) -> tuple[Form, ...]:
     kids = ()
     if isinstance(f, (Prod, Had, Kron)):
         kids = f.factors
@@ -313,4 +490,6 @@ def form_size(f: Form) -> int:
         kids = (f.arg,)
     elif isinstance(f, Pow):
         kids = (f.base, f.exponent)
-    return 1 + sum(form_size(k) for k in kids)
+    elif isinstance(f, MatPow):
+        kids = (f.base,)
+    return kids

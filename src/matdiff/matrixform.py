@@ -20,6 +20,7 @@ from .forms import (
 from .ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
+from .symmetry import is_symmetric
 
 
 def to_form(e: Expr, orient: str | None = None) -> Form:
@@ -75,11 +76,12 @@ class _Converter:
         if isinstance(e, Add):
             return sum_form([(c, self.form(t)) for c, t in e.terms], kind)
         if isinstance(e, Elementwise):
-            return Call(kind, e.fn, self.form(e.arg))
+            return Call(kind, e.fn, self.form(e.arg), kind == "matrix" and is_symmetric(e))
         if isinstance(e, Power):
             return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
         if isinstance(e, MatrixFunction):
-            return _of_zeros(e) or Call(kind, e.fn, self.form(e.arg))
+            symmetric = kind == "matrix" and is_symmetric(e)
+            return _of_zeros(e) or Call(kind, e.fn, self.form(e.arg), symmetric)
         if isinstance(e, Einsum):
             return self._einsum(e)
         raise NoMatrixForm(e)
@@ -116,7 +118,7 @@ class _Converter:
         if not e.out and len(set(ix)) == len(ix):
             if isinstance(op, Elementwise) and op.fn == "abs":
                 return Call("scalar", "norm1", self.form(op.arg))
-            return Call("scalar", "sum", self.form(op))
+            return sum_of(self.form(op))
         if op.rank == 2 and ix[0] == ix[1] and not e.out:
             return Call("scalar", "tr", self.form(op))
         if op.rank == 2 and ix[0] == ix[1] and e.out == (ix[0],):
@@ -192,8 +194,11 @@ class _Graph:
         for a in sorted({a for it in self.items for a in it.labels}):
             if self.count(a) != 2 or a in self.out:
                 continue
-            left, right = [it for it in self.items if a in it.labels]
-            if left is right or len(left.labels) + len(right.labels) < 3:
+            carriers = [it for it in self.items if a in it.labels]
+            if len(carriers) != 2:  # one factor holds both ends: a diagonal, not a pair
+                continue
+            left, right = carriers
+            if len(left.labels) + len(right.labels) < 3:
                 continue
             if len(left.labels) == 1:
                 left, right = right, left  # the matrix first: M*v
@@ -226,7 +231,7 @@ class _Graph:
                     continue
                 self.items.remove(it)
                 if len(it.labels) == 1:
-                    scalars.append(Call("scalar", "sum", it.form))
+                    scalars.append(sum_of(it.form))
                 else:
                     m = it.form if pos == 1 else transpose(it.form)
                     ones = Const("col", "ones")
@@ -318,6 +323,13 @@ class _Graph:
                 chain, _, _ = self._walk(start, start.labels[0])
                 scalars.append(Call("scalar", "tr", product(chain, "matrix")))
         return main
+
+
+def sum_of(f: Form) -> Form:
+    """sum(f); sum(u.^2) is written norm2(u)^2, as a person keeps it."""
+    if isinstance(f, Pow) and f.kind == "col" and f.exponent == Lit("scalar", 2.0):
+        return Pow("scalar", Call("scalar", "norm2", f.base), f.exponent)
+    return Call("scalar", "sum", f)
 
 
 def size_form(d) -> Form:

@@ -28,7 +28,7 @@ from .errors import ParseError, did_you_mean
 from .syntax import Binary, Call, Name, Node, Num, Transpose, TypeDecl, Unary
 
 KNOWN_FUNCTIONS = frozenset(
-    "exp log sin cos tan tanh arcsin arccos arctan abs sign relu sqrt sigmoid "
+    "exp log sin cos tan tanh arcsin arccos arctan abs sign relu step sqrt sigmoid "
     "sum mean tr det logdet inv diag norm1 norm2 softmax logsumexp vector matrix".split()
 )
 LITERAL_ARG_FUNCTIONS = frozenset({"vector", "matrix"})  # vector(1): all-ones, size inferred

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .forms import (
-    Call, Commutation, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Kron, Lit, Pow, Prod,
-    Sum, Sym, T,
+    Call, Commutation, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Kron, Lit, MatPow, Pow,
+    Prod, Sum, Sym, T,
 )
 from .rules import ELEMENTWISE
 
@@ -317,6 +317,8 @@ class _Printer:
                 and not (isinstance(f.factors[0], Lit) and f.factors[0].value < 0):
             end = f.factors[0] if side == "left" else f.factors[-1]
             return self._edge(end, PRODUCT + 1 if side == "right" else PRODUCT, side)
+        if isinstance(f, MatPow):
+            return side == "left" and self._edge(f.base, ATOM, side)
         if isinstance(f, Pow) and not self._as_division(f):
             if side == "left":
                 return self._edge(f.base, ATOM, side)
@@ -358,9 +360,10 @@ class _Printer:
         return self.s.call(f.fn, arg, prec), ATOM
 
     def _pow(self, f: Pow):
-        if self._as_division(f):  # x.^(-2) → 𝟙 ⊘ x²
+        if self._as_division(f):  # x.^(-2) → 𝟙 ⊘ x², in text 1./x.^2 (1 broadcasts)
             ones = Const("col", "ones") if f.kind == "col" else T("row", Const("col", "ones"))
-            return self.show(Had(f.kind, (ones, f)))
+            one = Lit("scalar", 1.0) if self.s.name == "text" else ones
+            return self.show(Had(f.kind, (one, f)))
         base = self.at(f.base, ATOM if self.s.name != "text" else POSTFIX)
         exp_text, exp_prec = self.show(f.exponent)
         hadamard = f.kind == "matrix" and self.s.hadamard_power is not None
@@ -370,6 +373,13 @@ class _Printer:
         if hadamard:
             return self.s.hadamard_power(base, exp_text), POWER
         return self.s.power(base, exp_text, f.kind != "scalar"), POWER
+
+    def _matpow(self, f: MatPow):
+        """X^3: a matrix power, in every style the plain power of its base."""
+        base, exp_text = self.at(f.base, ATOM), str(f.exponent)
+        if self.s.name == "unicode":
+            return base + exp_text.translate(_SUPERSCRIPT), POWER
+        return self.s.power(base, exp_text, False), POWER
 
     def _as_division(self, f: Pow) -> bool:
         return (self.s.reciprocal_as_division and f.kind in ("col", "row")

@@ -22,6 +22,10 @@ def _relu(x):
     return np.maximum(x, 0.0)
 
 
+def _step(x):
+    return np.heaviside(x, 0.0)
+
+
 def _sigmoid(x):
     x = np.asarray(x, dtype=float)
     return np.exp(-np.logaddexp(0.0, -x))
@@ -84,11 +88,14 @@ ELEMENTWISE: dict[str, EntrywiseRule] = {
     "sign": EntrywiseRule(
         np.sign, lambda u, fu: zero(u.dims), r"\operatorname{sign}", at_zero=0.0, smooth=False
     ),
-    # d relu(u) = (sign(u) + 1)/2 du   (almost everywhere: the step function)
+    # d relu(u) = step(u) du   (almost everywhere)
     "relu": EntrywiseRule(
-        _relu,
-        lambda u, fu: scale(0.5, add(elementwise("sign", u), ones(u.dims))),
-        r"\operatorname{relu}", at_zero=0.0, smooth=False,
+        _relu, lambda u, fu: elementwise("step", u), r"\operatorname{relu}", at_zero=0.0,
+        smooth=False,
+    ),
+    # d step(u) = 0        (almost everywhere); step is Heaviside's, with step(0) = 0
+    "step": EntrywiseRule(
+        _step, lambda u, fu: zero(u.dims), r"\operatorname{step}", at_zero=0.0, smooth=False
     ),
     # d sqrt(u) = du ./ (2 sqrt(u))
     "sqrt": EntrywiseRule(

@@ -41,6 +41,7 @@ RANGES: dict[str, tuple[str, Interval]] = {
     "arccos": ("decreasing", (0.0, math.pi)),
     "relu": ("increasing", (0.0, INF)),
     "sign": ("increasing", (-1.0, 1.0)),
+    "step": ("increasing", (0.0, 1.0)),
     "abs": ("range", (0.0, INF)),
     "sin": ("range", (-1.0, 1.0)),
     "cos": ("range", (-1.0, 1.0)),

@@ -12,7 +12,12 @@ from contextvars import ContextVar
 
 from .build import add, einsum, elementwise, matrix_function, ones, power, transpose
 from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+from .identities import (
+    det_of_product, ones_outer, scaled_inverse, sign_times_value, split_power_to_cancel,
+)
 from .rewrite import Rewriter, Rule, Step
+from .search import cost, shortest
+from .symmetry import is_symmetric
 
 __all__ = ["RULES", "Rule", "Step", "simplify"]
 
@@ -93,31 +98,36 @@ def collect_powers(e: Einsum) -> Expr | None:
     return None
 
 
+MAX_SYMMETRIC_FLIPS = 4  # orientations tried: 2^k for the first k symmetric operands
+
+
 def symmetric_orientation(e: Einsum) -> Expr | None:
-    """Sᵀ → S for a variable declared symmetric (the smaller equal form is kept)."""
-    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
-        if is_symmetric(op) and ix[0] != ix[1]:
-            flipped = _relabel_operand(e, k, ix[::-1])
-            if _form_order(flipped) < _form_order(e):
-                return flipped
-    return None
+    """Sᵀ → S for a matrix known to be symmetric (`symmetry.is_symmetric`).
+
+    Every orientation of the symmetric operands is tried and the least kept (smaller,
+    then shorter in print, then a fixed order), so M + Mᵀ becomes 2M, inv(M)ᵀ becomes
+    inv(M), and terms that differ only there become like terms."""
+    sym = [k for k, (op, ix) in enumerate(zip(e.operands, e.indices))
+           if len(ix) == 2 and ix[0] != ix[1] and is_symmetric(op)][:MAX_SYMMETRIC_FLIPS]
+    if not sym:
+        return None
+    best, best_order = e, _printed_order(e)
+    for mask in range(1, 2 ** len(sym)):
+        ixs = list(e.indices)
+        for bit, k in enumerate(sym):
+            if mask >> bit & 1:
+                ixs[k] = ixs[k][::-1]
+        candidate = einsum(e.operands, ixs, e.out)
+        order = _printed_order(candidate)
+        if order < best_order:
+            best, best_order = candidate, order
+    return None if best is e else best
 
 
-def is_symmetric(e: Expr) -> bool:
-    """Known symmetric: a variable declared so, its inverse, the identity."""
-    if isinstance(e, MatrixFunction) and e.fn == "inv":
-        return is_symmetric(e.arg)
-    return isinstance(e, Identity) or (isinstance(e, Var) and e.symmetric and e.rank == 2)
-
-
-def _relabel_operand(e: Einsum, k: int, ix) -> Expr:
-    ixs = list(e.indices)
-    ixs[k] = tuple(ix)
-    return einsum(e.operands, ixs, e.out)
-
-
-def _form_order(e: Expr) -> tuple:
-    return (e.size(), e.digest())
+def _printed_order(e: Expr) -> tuple:
+    """The smaller IR first, then the shorter printed form (S*x, not S'*x), then a fixed
+    order among equals."""
+    return (e.size(),) + cost(e) + (e.digest(),)
 
 
 def sigmoid_from_exp(e: Einsum) -> Expr | None:
@@ -227,12 +237,18 @@ def inverse_functions(e: Elementwise) -> Expr | None:
 
 
 def factor_common(e: Add) -> Expr | None:
-    """F⋅R₁ + F⋅R₂ → F⋅(R₁ + R₂): a factor shared by several terms is written once."""
+    """F⋅R₁ + F⋅R₂ → F⋅(R₁ + R₂): a factor shared by several terms is written once.
+
+    A term that is the factor alone counts as F⋅1: b^b + log(b)⋅b^b → b^b⋅(1 + log(b))."""
     groups: dict[tuple, list[tuple[int, float, Expr, tuple]]] = {}
     for t, (c, term) in enumerate(e.terms):
-        if not isinstance(term, Einsum) or len(term.operands) < 2:
+        if isinstance(term, Einsum) and len(term.operands) >= 2:
+            splits = _splits(term)
+        elif isinstance(term, (Elementwise, Power, MatrixFunction, Var)):
+            splits = [_bare_split(term)]
+        else:
             continue
-        for key, rem, layout in _splits(term):
+        for key, rem, layout in splits:
             groups.setdefault(key, []).append((t, c, rem, layout))
     best = max(groups.values(), key=lambda g: len({t for t, *_ in g}), default=[])
     used = {}
@@ -349,6 +365,12 @@ def _distribute_entrywise(term: Expr) -> list[tuple[float, Expr]]:
     return [(c, einsum(ops, term.indices, term.out)) for c, ops in parts]
 
 
+def _bare_split(term: Expr):
+    """term = term ⊙ 1, as a split of `_splits`."""
+    ix = tuple(range(term.rank))
+    return (term.key(), ix, ix, ix), ones(term.dims), (term, ix, ix, ix)
+
+
 def _splits(term: Einsum):
     """Each way to write term = F ⋅ R with F one operand: (group key, R, layout)."""
     for k, (f_op, f_ix) in enumerate(zip(term.operands, term.indices)):
@@ -376,12 +398,20 @@ RULES: tuple[Rule, ...] = (
     Rule("contract-identity", "δ(a,b)·T[…b…] → T[…a…]", Einsum, contract_identity),
     Rule("identity-row-sum", "Σ_a δ(a,b) → 1_b", Einsum, identity_row_sum),
     Rule("absorb-ones", "1[a]·T[a] → T[a]", Einsum, absorb_ones),
+    Rule("ones-outer", "1_a·1_b → 1_ab (vector(1)*vector(1)' → matrix(1))", Einsum, ones_outer),
     Rule("collect-powers", "u^p ⊙ u^q → u^(p+q)", Einsum, collect_powers),
-    Rule("symmetric", "Sᵀ → S when S is declared symmetric", Einsum, symmetric_orientation),
+    Rule("symmetric", "Sᵀ → S when S is symmetric (XᵀX, A + Aᵀ, inv(S), …)", Einsum,
+         symmetric_orientation),
+    Rule("sign-times-value", "sign(u) ⊙ u → |u|", Einsum, sign_times_value),
+    Rule("split-power", "(u ⊙ v)^k → u^k ⊙ v^k when u meets u^p", Einsum,
+         split_power_to_cancel),
     Rule("sigmoid", "exp(u) ⊘ (exp(u) + 1) → sigmoid(u)", Einsum, sigmoid_from_exp),
     Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
     Rule("transpose-out", "inv(Xᵀ) → inv(X)ᵀ,  det(Xᵀ) → det(X)", MatrixFunction,
          transpose_out),
+    Rule("det-of-product", "det(A·B) → det(A)·det(B) when a square factor repeats: "
+         "det(X^k) → det(X)^k", MatrixFunction, det_of_product),
+    Rule("scaled-inverse", "inv(c·X) → inv(X)/c", MatrixFunction, scaled_inverse),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
     Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,
@@ -394,5 +424,13 @@ RULES: tuple[Rule, ...] = (
 
 
 def simplify(expr: Expr, record: list[Step] | None = None) -> Expr:
-    """The simplified form of `expr`; appends each rewrite to `record` if given."""
-    return Rewriter(RULES, record).rewrite(expr)
+    """The simplified form of `expr`; appends each rewrite to `record` if given.
+
+    The rules run to a fixpoint, then `search.shortest` tries the identities
+    that pay off only sometimes (not inside trials, which are searches already)."""
+    rewriter = Rewriter(RULES, record)
+    result = rewriter.rewrite(expr)
+    if _IN_TRIAL.get():
+        return result
+    rewriter.record = None
+    return shortest(result, rewriter, record)

@@ -49,6 +49,7 @@ def _numpy_like(xp: str) -> dict[str, str]:
         "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
         "sign", "sqrt")}
     table["relu"] = f"{xp}.maximum({{x}}, 0.0)"
+    table["step"] = f"{xp}.heaviside({{x}}, 0.0)"
     return table
 
 
@@ -146,6 +147,7 @@ TORCH = Target(
         **{f: f"torch.{f}({{x}})" for f in (
             "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
             "sign", "sqrt", "relu", "sigmoid")},
+        "step": "({x_} > 0).to(torch.float64)",
     },
     matrix={
         "inv": "torch.linalg.inv({x})",

@@ -29,9 +29,8 @@ def value_grad_hess(W2, W1, X, Y):
     t1 = W1 @ X
     t2 = W2 @ np.maximum(t1, 0.0) - Y
     value = np.tensordot(t2, t2, axes=((0, 1), (0, 1)))
-    t3 = np.sign(t1) + 1
-    gradient = (t3 * (W2.T @ t2)) @ X.T
-    t4 = 0.5 * t3
-    t5 = (2 * (W2.T @ W2))[:, :, None] * np.transpose(t4[:, :, None] * t4.T, (0, 2, 1))
-    hessian = np.transpose(np.tensordot(X[:, :, None] * X.T, t5, axes=((1,), (2,))), (2, 0, 3, 1))
+    t3 = np.heaviside(t1, 0.0)
+    gradient = 2 * ((t3 * (W2.T @ t2)) @ X.T)
+    t4 = (2 * (W2.T @ W2))[:, :, None] * np.transpose(t3[:, :, None] * t3.T, (0, 2, 1))
+    hessian = np.transpose(np.tensordot(X[:, :, None] * X.T, t4, axes=((1,), (2,))), (2, 0, 3, 1))
     return value, gradient, hessian
