@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
+from ..structure import split_gram
 from ..unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
@@ -172,18 +173,24 @@ class Lowerer:
         operands, scalars = [], []
         indices = [tuple(labels.find(a) for a in ix) for ix in e.indices]
         out = tuple(labels.find(a) for a in e.out)
+        gram = self._gram(e.operands, indices, out)
         for k, (op, ix) in enumerate(zip(e.operands, indices)):
             if isinstance(op, (Identity, Ones)):
                 continue  # merged above; all-ones is 1 along every label
             if op.rank == 0:
                 scalars.append(self.lower(op))
+            elif gram is not None:
+                continue  # every operand of rank ≥ 1 is in the Gram product
             elif _is_square(op) and _private(k, indices, out):
                 operands += [(self.lower(op.base), ix)] * 2  # Σ u² = u·u: a dot product
             else:
                 operands.append((self.lower(op), ix))
+        summed_inside = {a for _, ix in operands for a in ix}
+        if gram is not None:
+            operands, summed_inside = [gram[0]], gram[1]
         carried = {a for _, ix in operands for a in ix}
         core_out = tuple(a for a in dict.fromkeys(out) if a in carried)
-        for a in sorted({a for ix in indices for a in ix} - carried - set(out)):
+        for a in sorted({a for ix in indices for a in ix} - summed_inside - set(out)):
             scalars.append(self.g.op("size", (), dims[a]))  # Σ_a 1 = n
         if operands:
             core = self.c.contract(operands, core_out, coef)
@@ -195,6 +202,29 @@ class Lowerer:
         if core is None:
             core = self.g.op("lit", (), 1.0)
         return Parts(core, core_out, out, e.dims)
+
+    def _gram(self, operands, indices, out):
+        """Mᵀ diag(w) M with w ≥ 0 proved (or ≤ 0) as ±Fᵀ F, F = diag(sqrt(±w)) M: a
+        symmetric product NumPy computes with SYRK, half the multiplications of a GEMM.
+        Returns ((op, its labels), the labels it sums over) for the operands of rank ≥ 1,
+        or None."""
+        dense = [(op, ix) for op, ix in zip(operands, indices)
+                 if op.rank and not isinstance(op, (Identity, Ones))]
+        carried = {a for _, ix in dense for a in ix}
+        wanted = tuple(a for a in dict.fromkeys(out) if a in carried)
+        gram = split_gram([op for op, _ in dense], [ix for _, ix in dense], wanted) \
+            if dense else None
+        if gram is None or gram.sign == 0:
+            return None
+        s, i, j = gram.labels
+        factor = [(self.lower(gram.factor), (s, i) if gram.rows == 0 else (i, s))]
+        if gram.weights:
+            w = self.c.contract([(self.lower(op), ix) for op, ix in gram.weights], (s,))
+            root = self.g.op("pow", (self.scale(gram.sign, w),), 0.5, w.dims)
+            factor.append((root, (s,)))
+        f = self.c.contract(factor, (s, i))
+        square = self.g.op("gram", (f,), None, (f.dims[1], f.dims[1]))
+        return (self.scale(gram.sign, square), wanted), carried
 
     def dense(self, p: Parts) -> Op:
         """The value of `p` as an ordinary array of the result's dims."""

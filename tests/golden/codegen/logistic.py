@@ -22,5 +22,6 @@ def value_grad_hess(y, X, w):
     value = np.sum(np.log(np.exp(t1) + 1))
     t2 = 1 / (1 + np.exp(-t1))
     gradient = -(X.T @ (y * t2))
-    hessian = X.T @ (X * (y * y * t2 * (1 - t2))[:, None])
+    t3 = X * np.sqrt(y * y * t2 * (1 - t2))[:, None]
+    hessian = t3.T @ t3
     return value, gradient, hessian
