@@ -8,10 +8,12 @@
 from . import codegen  # md.codegen.value_grad_hess; imports neither jax nor torch
 from .api import Derivative, Expression, derivative, hessian, parse
 from .errors import MatdiffError, ParseError, ShapeError, UnsupportedError
+from .optimize import minimize
 from .products import Product, hvp, jvp, vjp
 
 __all__ = [
     "Derivative", "Expression", "MatdiffError", "ParseError", "ShapeError", "UnsupportedError",
-    "Product", "codegen", "derivative", "hessian", "hvp", "jvp", "parse", "vjp",
+    "Product", "codegen", "derivative", "hessian", "hvp", "jvp", "minimize", "parse",
+    "vjp",
 ]
 __version__ = "0.1.0"
