@@ -229,6 +229,20 @@ def test_structured_tensor_in_other_targets(target):
     same(h @ arg, np.tensordot(dense, direction, axes=2))
 
 
+def test_structured_tensor_is_a_jax_pytree_that_jit_returns():
+    backend("jax")
+    import jax
+
+    expr, wrt, vars = PROBLEMS["factorization"]
+    d = md.hessian(expr, wrt, vars)
+    values = problem_values(expr, vars)
+    h = jax.jit(d.compile("jax"))(**values)
+    assert isinstance(h, StructuredTensor) and len(jax.tree_util.tree_leaves(h)) == 1
+    same(h.todense(), d.evaluate(values))
+    doubled = jax.tree_util.tree_map(lambda core: 2 * core, h)
+    same(doubled.todense(), 2 * d.evaluate(values))
+
+
 def test_mlp_gradient_is_two_matrix_products():
     d = md.derivative(*PROBLEMS["mlp"])
     src = body(d.code())
