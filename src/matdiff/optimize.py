@@ -8,11 +8,15 @@ The objective and its gradient come from one generated NumPy function (common wo
 once); Newton-type methods (Newton-CG, trust-ncg, trust-krylov, trust-constr) get the
 generated Hessian-vector product (`products.hvp`, never a Hessian), and the methods that
 need a matrix (dogleg, trust-exact) the generated Hessian. The variable may be a scalar, a
-vector or a matrix: scipy sees it flattened, the result has its shape again.
+vector or a matrix: scipy sees it flattened, the result has its shape again. The generated
+functions are kept for the last few problems (expression, variable, declarations, sizes),
+so solving the same problem again, with other values, starts at once — as a jitted
+function does.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from math import prod
 from typing import Callable, Mapping
 
@@ -54,15 +58,14 @@ class _Problem:
     """The compiled pieces over a flat x: value and gradient together, hvp, Hessian."""
 
     def __init__(self, expr: str, wrt: str, values, method: str, vars):
-        from .api import derivative
-
         if not isinstance(values, Mapping):
             raise MatdiffError("values must map variable names to arrays")
-        self.gradient = derivative(expr, wrt, vars)
+        self.key = (expr, wrt, _frozen(vars))
+        self.gradient = _gradient(*self.key)
         if self.gradient.function.expr.rank:
             raise MatdiffError(f"minimize needs a scalar objective; {expr!r} has dims "
                                f"{self.gradient.function.expr.dims}")
-        self.expr, self.wrt, self.vars, self.method = expr, wrt, vars, method
+        self.wrt, self.method = wrt, method
         variables = self.gradient.variables
         missing = [n for n in variables if n != wrt and n not in values]
         if missing:
@@ -74,7 +77,8 @@ class _Problem:
         start = values.get(wrt)
         self.x0 = (np.zeros(self.size) if start is None
                    else np.asarray(start, dtype=float).reshape(-1).copy())
-        self._vg = self.gradient.compile(value=True, sizes=self.sizes)
+        self.key += (tuple(sorted(self.sizes.items())),)
+        self._vg = _compiled(*self.key, "value_and_gradient")
         self._hvp = self._hess = None
         self.value_and_gradient(self.x0)  # wrong shapes fail here, as a MatdiffError
 
@@ -118,23 +122,47 @@ class _Problem:
 
     def hessp(self, x, p):
         if self._hvp is None:
-            from .products import hvp
-
-            product = hvp(self.expr, self.wrt, self.vars)
-            self._direction = product.direction
-            self._hvp = product.compile(sizes=self.sizes)
+            self._hvp, self._direction = _compiled(*self.key, "hvp")
         out = self._call(self._hvp, **{self.wrt: x.reshape(self.shape),
                                       self._direction: p.reshape(self.shape)})
         return np.asarray(out, dtype=float).reshape(-1)
 
     def hess(self, x):
         if self._hess is None:
-            from .api import hessian
-
-            self._hess = hessian(self.expr, self.wrt, self.vars).compile(
-                structured=False, sizes=self.sizes)
+            self._hess = _compiled(*self.key, "hessian")
         out = self._call(self._hess, **{self.wrt: x.reshape(self.shape)})
         return np.asarray(out, dtype=float).reshape(self.size, self.size)
+
+
+def _frozen(vars) -> tuple:
+    """The declarations as a hashable key (their text or TypeDecl)."""
+    if vars is None:
+        return ()
+    if not isinstance(vars, Mapping):
+        raise MatdiffError("vars must map variable names to type declarations")
+    return tuple(sorted(vars.items()))
+
+
+@lru_cache(maxsize=16)
+def _gradient(expr: str, wrt: str, vars: tuple):
+    from .api import derivative
+
+    return derivative(expr, wrt, dict(vars))
+
+
+@lru_cache(maxsize=16)
+def _compiled(expr: str, wrt: str, vars: tuple, sizes: tuple, what: str):
+    """The generated function for `what`: 'value_and_gradient', 'hvp' (with the name of its
+    direction) or 'hessian' (dense)."""
+    from .api import hessian
+    from .products import hvp
+
+    if what == "value_and_gradient":
+        return _gradient(expr, wrt, vars).compile(value=True, sizes=dict(sizes))
+    if what == "hvp":
+        product = hvp(expr, wrt, dict(vars))
+        return product.compile(sizes=dict(sizes)), product.direction
+    return hessian(expr, wrt, dict(vars)).compile(structured=False, sizes=dict(sizes))
 
 
 class _Progress:

@@ -91,6 +91,9 @@ class Lowerer:
             return g.op("zeros" if isinstance(e, Zero) else "ones", (), None, e.dims)
         if isinstance(e, Identity):
             return g.op("eye", (), None, e.dims)
+        if isinstance(e, Elementwise) and e.fn == "log" and _softplus_of(e.arg) is not None:
+            # log(exp(u) + 1) in one accurate step: no overflow, no 1 + tiny rounded to 1
+            return g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
         if isinstance(e, (Elementwise, MatrixFunction)):
             return g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
         if isinstance(e, Power):
@@ -235,6 +238,15 @@ class Lowerer:
             view = self.c.align(p.core, p.core_labels, p.out)
             return self.g.op("broadcast", (view,), None, dims)
         return self.g.op("embed", (p.core,), p.spec(), dims)
+
+
+def _softplus_of(e: Expr) -> Expr | None:
+    """u when e is exp(u) + 1 (a number one or all-ones), else None."""
+    if not isinstance(e, Add) or len(e.terms) != 2 or any(c != 1.0 for c, _ in e.terms):
+        return None
+    ones = [t for _, t in e.terms if isinstance(t, Ones) or t == Number(1.0)]
+    exps = [t for _, t in e.terms if isinstance(t, Elementwise) and t.fn == "exp"]
+    return exps[0].arg if ones and exps else None
 
 
 def _is_square(op: Expr) -> bool:

@@ -19,7 +19,7 @@ def value_grad_hess(y, X, w):
         raise ValueError(f"w must have shape (m,) = {(m,)} "
                          f"to match the other inputs; got shape {tuple(w.shape)}")
     t1 = -(y * (X @ w))
-    value = np.sum(np.log(np.exp(t1) + 1))
+    value = np.sum(np.logaddexp(0, t1))
     t2 = 1 / (1 + np.exp(-t1))
     gradient = -(X.T @ (y * t2))
     t3 = X * np.sqrt(y * y * t2 * (1 - t2))[:, None]
