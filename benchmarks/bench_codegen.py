@@ -44,6 +44,7 @@ os.environ.setdefault("GOMP_SPINCOUNT", "0")
 LIMIT_S = 20.0          # skip a method whose call would take longer than this
 DENSE4_MAX_N = 100      # a dense n⁴ Hessian of float64: 800 MB at n = 100, 65 GB at 300
 DENSE_COPIES = 4        # autodiff Hessians hold about this many dense Hessians at their peak
+PEAK_HEADROOM = 2       # and their batched intermediates about twice the function's peak
 K = 10                  # rank of the matrix factorization
 TARGETS = {  # upper bounds on ratios, from the issue
     "grad_vs_hand": 1.15, "hess_vs_hand": 1.25, "grad_vs_f": 3.0, "vg_vs_f": 3.5,
@@ -291,6 +292,15 @@ def peak_bytes(call) -> int:
 
 # --- one problem at one size ---------------------------------------------------------------
 
+def autodiff_hessian_bytes(p: Problem, values: dict) -> int:
+    """Memory an autodiff Hessian needs, about: forward-over-reverse runs the function once
+    per entry of the variable, batched (jax.vmap, torch.func.vmap), so each of its
+    intermediates exists once per entry; then the dense Hessian, a few times over."""
+    size = np.size(values[p.wrt])
+    batched = PEAK_HEADROOM * size * peak_bytes(lambda: p.f(np, *[values[a] for a in p.args]))
+    return batched + DENSE_COPIES * 8 * size ** 2
+
+
 def available_bytes() -> int:
     """Memory available to a new allocation now (Linux: MemAvailable), else a cautious 4 GB."""
     try:
@@ -304,10 +314,11 @@ def available_bytes() -> int:
 
 
 def out_of_memory(err: BaseException) -> bool:
-    """NumPy's MemoryError, XLA's RESOURCE_EXHAUSTED, PyTorch's 'out of memory'."""
+    """NumPy's MemoryError, XLA's RESOURCE_EXHAUSTED, PyTorch's "can't allocate memory"."""
     text = f"{type(err).__name__}: {err}".lower()
-    return isinstance(err, MemoryError) or "resource_exhausted" in text \
-        or "out of memory" in text or "failed to allocate" in text
+    return isinstance(err, MemoryError) or any(
+        words in text for words in ("resource_exhausted", "out of memory", "allocate memory",
+                                    "failed to allocate"))
 
 
 def warm_up(m: Method, n: int) -> bool:
@@ -337,14 +348,13 @@ def run_problem(p: Problem, n: int, prev: dict, rng) -> dict | None:
     methods = numpy_methods(p, values, want_hess, direction)
     methods += jax_methods(p, values, want_hess, direction) + torch_methods(p, values, want_hess)
     kept = []
-    dense = 8 * np.size(values[p.wrt]) ** 2  # bytes of the dense Hessian
+    need = autodiff_hessian_bytes(p, values)
     for m in methods:
         kind = "autodiff hess" if m.kind == "hess" and m.family in ("jax", "torch") else m.kind
         if predicted(prev, m.name, kind, p, n) > LIMIT_S:
             print(f"  skip {m.name} at n={n}: predicted over {LIMIT_S:.0f} s")
-        elif kind == "autodiff hess" and DENSE_COPIES * dense > available_bytes():
-            print(f"  skip {m.name} at n={n}: its dense Hessian ({dense / 1e9:.1f} GB, about "
-                  f"{DENSE_COPIES}x that at its peak) would not fit in the "
+        elif kind == "autodiff hess" and need > available_bytes():
+            print(f"  skip {m.name} at n={n}: predicted to need {need / 1e9:.1f} GB, "
                   f"{available_bytes() / 1e9:.1f} GB available")
         elif warm_up(m, n):
             kept.append(m)
