@@ -156,3 +156,13 @@ def test_products_report_kind_and_direction():
 def test_bad_input_is_a_clear_error(call, message):
     with pytest.raises(md.MatdiffError, match=message):
         call()
+
+
+@pytest.mark.parametrize("expr, wrt, want", [
+    ("u'*diag(exp(A*x))*B*v", "x", "A'*(u.*exp(A*x).*(B*v))"),
+    ("u'*A*diag(x)*B*v", "x", "A'*u.*(B*v)"),
+])
+def test_matrix_times_vector_is_written_first_where_a_vector_waits(expr, wrt, want):
+    """Not A'*diag(d)*B*v: the product with the vector is what one computes first."""
+    d = md.derivative(expr, wrt)
+    assert str(d) == want and d.check()
