@@ -42,17 +42,18 @@ def test_bounds_of_every_subexpression_hold_at_random_points(text, seed):
 
 
 @SETTINGS
-@given(text=expressions("scalar"), seed=st.integers(0, 2**16))
-def test_proved_definite_hessians_have_eigenvalues_of_that_sign(text, seed):
-    if "x" not in variables_in(text):
+@given(text=expressions("scalar"), wrt=st.sampled_from(["x", "A"]), seed=st.integers(0, 2**16))
+def test_proved_definite_hessians_have_eigenvalues_of_that_sign(text, wrt, seed):
+    if wrt not in variables_in(text):
         return
-    h = md.hessian(text, "x", VARS)
+    h = md.hessian(text, wrt, VARS)
     sign = structure.definiteness(h.expr)
     if sign == 0:
         return
     H = np.asarray(h.evaluate(random_values(np.random.default_rng(seed))))
     if not np.all(np.isfinite(H)):
         return
+    H = H.reshape(int(np.sqrt(H.size)), -1)  # a matrix variable: rows (a,b), columns (c,d)
     np.testing.assert_allclose(H, H.T, atol=1e-9 * (1 + np.abs(H).max()))
     eig = np.linalg.eigvalsh(H) * sign
     assert eig.min() >= -1e-9 * (1 + np.abs(eig).max()), (text, eig)
@@ -81,6 +82,10 @@ def test_nonnegative_is_not_claimed(text):
     ("norm2(A*x - b)^2 + c*norm2(x)^2", "x", {"b": "vector(m)"}, 0),  # c of unknown sign
     ("sum(sin(X*w))", "w", None, 0),
     ("x'*A*x", "x", None, 0),
+    ("norm2(T - U*V')^2", "U", None, 1),                       # I ⊗ 2V'V
+    ("norm2(X*W - Y)^2 + 0.5*norm2(W)^2", "W", None, 1),       # (2X'X + I) ⊗ I
+    ("-norm2(X*W - Y)^2", "W", None, -1),
+    ("tr(W*W)", "W", None, 0),                                 # a permutation: indefinite
 ])
 def test_definiteness_of_hessians(expr, wrt, vars, sign):
     assert structure.definiteness(md.hessian(expr, wrt, vars).expr) == sign

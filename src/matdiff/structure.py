@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import reduce
 
+from .build import einsum
 from .ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
@@ -144,26 +145,64 @@ def gram_form(e: Expr) -> Gram | None:
 
 
 def definiteness(e: Expr) -> int:
-    """+1 when `e` (a square matrix or a scalar) is proved symmetric positive semidefinite,
-    −1 when proved negative semidefinite, 0 when not proved.
+    """+1 when `e` is proved symmetric positive semidefinite, −1 when proved negative
+    semidefinite, 0 when not proved. `e` is a scalar, a square matrix, or a 4-axis tensor
+    H[a,b,c,d] read as the matrix of rows (a,b) and columns (c,d) — the Hessian of a
+    function of a matrix.
 
-    Proved: Gram forms Mᵀ diag(d) M with d of known sign, c·I, and sums of such with
-    coefficients of matching sign; a scalar by its bounds."""
+    Proved: Gram forms Mᵀ diag(d) M with d of known sign, c·I, Kronecker products of such
+    (I ⊗ 2VᵀV: the sign of the product), and sums with coefficients of matching sign; a
+    scalar by its bounds."""
     if e.rank == 0:
         return _sign(bounds(e))
-    if e.rank != 2 or e.dims[0] != e.dims[1]:
+    half = e.rank // 2
+    if e.rank not in (2, 4) or e.dims[:half] != e.dims[half:]:
         return 0
     if isinstance(e, Identity):
         return 1
     if isinstance(e, Add):
         signs = {(1 if c > 0 else -1) * definiteness(t) for c, t in e.terms}
         return signs.pop() if len(signs) == 1 else 0
+    if isinstance(e, Einsum) and e.rank == 4:
+        return _kronecker_sign(e)
     if isinstance(e, Einsum):
         gram = gram_form(e)
         if gram is not None:
             return gram.sign
         return _scaled_identity_sign(e)
     return 0
+
+
+def _kronecker_sign(e: Einsum) -> int:
+    """H[a,b,c,d] = s·P[a,c]·Q[b,d] with the operands of P and Q apart: sign(s)·sign(P)·sign(Q)
+    (the eigenvalues of P ⊗ Q are the products of theirs)."""
+    a, b, c, d = e.out
+    if len(set(e.out)) != 4:
+        return 0
+    scalars = [k for k, op in enumerate(e.operands) if op.rank == 0]
+    sign = _sign(einsum_bounds([e.operands[k] for k in scalars], [()] * len(scalars), ()))
+    groups = [_connected(e, {a, c}), _connected(e, {b, d})]
+    if groups[0] & groups[1] or len(groups[0] | groups[1]) + len(scalars) != len(e.operands):
+        return 0
+    for group, out in zip(groups, ((a, c), (b, d))):
+        if not set(out) <= {x for k in group for x in e.indices[k]}:
+            return 0  # constant along an axis: no Kronecker factor
+        part = einsum([e.operands[k] for k in sorted(group)],
+                      [e.indices[k] for k in sorted(group)], out)
+        sign *= definiteness(part)
+    return sign
+
+
+def _connected(e: Einsum, labels: set[int]) -> set[int]:
+    """The operands reached from `labels` through shared summed labels."""
+    summed = {x for ix in e.indices for x in ix} - set(e.out)
+    reach, found = set(labels), set()
+    while True:
+        more = {k for k, ix in enumerate(e.indices) if k not in found and set(ix) & reach}
+        if not more:
+            return found
+        found |= more
+        reach |= {x for k in more for x in e.indices[k] if x in summed}
 
 
 def _scaled_identity_sign(e: Einsum) -> int:
