@@ -22,7 +22,10 @@ def ridge():
 
 @pytest.mark.parametrize("method", ["trust-krylov", "trust-ncg", "Newton-CG", "trust-exact",
                                     "dogleg", "trust-constr", "BFGS", "L-BFGS-B", "CG"])
-def test_ridge_reaches_the_closed_form_optimum(ridge, method):
+@pytest.mark.parametrize("dense_max", [0, 100], ids=["hvp", "hessian"])
+def test_ridge_reaches_the_closed_form_optimum(ridge, method, dense_max, monkeypatch):
+    """Newton methods get Hessian-vector products, or the Hessian of a small variable."""
+    monkeypatch.setattr(md.optimize, "DENSE_HESSIAN_MAX", dense_max)
     values, best = ridge
     res = md.minimize(RIDGE, "w", values, method=method, vars=RIDGE_VARS, tol=1e-8)
     # a trust region may stop at a gradient of 1e-8 "failing to predict improvement": the

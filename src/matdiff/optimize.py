@@ -5,9 +5,11 @@
     res.x       # the minimizer, in w's shape
 
 The objective and its gradient come from one generated NumPy function (common work done
-once); Newton-type methods (Newton-CG, trust-ncg, trust-krylov, trust-constr) get the
-generated Hessian-vector product (`products.hvp`, never a Hessian), and the methods that
-need a matrix (dogleg, trust-exact) the generated Hessian. The variable may be a scalar, a
+once); Newton-type methods (Newton-CG, the default, trust-ncg, trust-krylov, trust-constr)
+get the generated Hessian-vector product (`products.hvp`, never a Hessian) — or, for a
+variable of at most DENSE_HESSIAN_MAX entries, the Hessian, which then costs about as much
+as the few products of one Newton step and is one call instead of several — and the
+methods that need a matrix (dogleg, trust-exact) the generated Hessian. The variable may be a scalar, a
 vector or a matrix: scipy sees it flattened, the result has its shape again. The generated
 functions are kept for the last few problems (expression, variable, declarations, sizes),
 so solving the same problem again, with other values, starts at once — as a jitted
@@ -27,9 +29,10 @@ from .errors import MatdiffError
 HESSP_METHODS = {"newton-cg", "trust-ncg", "trust-krylov", "trust-constr"}
 HESS_METHODS = {"dogleg", "trust-exact"}
 NO_GRADIENT_METHODS = {"nelder-mead", "powell", "cobyla", "cobyqa"}
+DENSE_HESSIAN_MAX = 16  # entries of the variable up to which a Newton method gets the Hessian
 
 
-def minimize(expr: str, wrt: str, values: Mapping[str, object], method: str = "trust-krylov",
+def minimize(expr: str, wrt: str, values: Mapping[str, object], method: str = "Newton-CG",
              vars=None, *, tol: float | None = None, options: dict | None = None,
              callback: Callable | None = None, verbose: bool = False):
     """Minimize the scalar `expr` over the variable `wrt`, the others fixed at `values`.
@@ -42,8 +45,12 @@ def minimize(expr: str, wrt: str, values: Mapping[str, object], method: str = "t
 
     problem = _Problem(expr, wrt, values, method.lower(), vars)
     trace = _Progress(problem, callback, verbose)
-    kwargs = {"hessp": problem.hessp} if problem.method in HESSP_METHODS else \
-        {"hess": problem.hess} if problem.method in HESS_METHODS else {}
+    kwargs = {}
+    if problem.method in HESS_METHODS or (problem.method in HESSP_METHODS
+                                          and problem.size <= DENSE_HESSIAN_MAX):
+        kwargs["hess"] = problem.hess
+    elif problem.method in HESSP_METHODS:
+        kwargs["hessp"] = problem.hessp
     with_gradient = problem.method not in NO_GRADIENT_METHODS
     res = scipy_minimize(problem.value_and_gradient if with_gradient else problem.value,
                          problem.x0, jac=with_gradient or None, method=method, tol=tol,
