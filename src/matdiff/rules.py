@@ -10,7 +10,6 @@ one entry here (plus its tests, which iterate this table).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import inf, pi
 from typing import Callable
 
 import numpy as np
@@ -38,7 +37,6 @@ class EntrywiseRule:
     at_zero: float | None = None  # f(0), to fold f(zero tensor)
     domain: str = "real"  # 'real' | 'positive' | 'unit' (|u| < 1): where sampling is safe
     smooth: bool = True  # False: derivative holds almost everywhere only
-    image: tuple[float, float] = (-inf, inf)  # every value lies in [lo, hi] (structure.py)
 
 
 def _one_minus_square(fu: Expr) -> Expr:
@@ -47,64 +45,61 @@ def _one_minus_square(fu: Expr) -> Expr:
 
 ELEMENTWISE: dict[str, EntrywiseRule] = {
     # d exp(u) = exp(u) du
-    "exp": EntrywiseRule(np.exp, lambda u, fu: fu, r"\exp", at_zero=1.0, image=(0.0, inf)),
+    "exp": EntrywiseRule(np.exp, lambda u, fu: fu, r"\exp", at_zero=1.0),
     # d log(u) = du ./ u
     "log": EntrywiseRule(np.log, lambda u, fu: power(u, -1), r"\log", domain="positive"),
     # d sin(u) = cos(u) du
-    "sin": EntrywiseRule(np.sin, lambda u, fu: elementwise("cos", u), r"\sin", at_zero=0.0,
-                        image=(-1.0, 1.0)),
+    "sin": EntrywiseRule(np.sin, lambda u, fu: elementwise("cos", u), r"\sin", at_zero=0.0),
     # d cos(u) = -sin(u) du
-    "cos": EntrywiseRule(np.cos, lambda u, fu: neg(elementwise("sin", u)), r"\cos", at_zero=1.0,
-                        image=(-1.0, 1.0)),
+    "cos": EntrywiseRule(np.cos, lambda u, fu: neg(elementwise("sin", u)), r"\cos", at_zero=1.0),
     # d tan(u) = du ./ cos(u)^2
     "tan": EntrywiseRule(
         np.tan, lambda u, fu: power(elementwise("cos", u), -2), r"\tan", at_zero=0.0
     ),
     # d tanh(u) = (1 - tanh(u)^2) du
     "tanh": EntrywiseRule(
-        np.tanh, lambda u, fu: _one_minus_square(fu), r"\tanh", at_zero=0.0, image=(-1.0, 1.0)
+        np.tanh, lambda u, fu: _one_minus_square(fu), r"\tanh", at_zero=0.0
     ),
     # d arcsin(u) = du ./ sqrt(1 - u^2)
     "arcsin": EntrywiseRule(
         np.arcsin, lambda u, fu: power(_one_minus_square(u), -0.5), r"\arcsin",
-        at_zero=0.0, domain="unit", image=(-pi / 2, pi / 2),
+        at_zero=0.0, domain="unit",
     ),
     # d arccos(u) = -du ./ sqrt(1 - u^2)
     "arccos": EntrywiseRule(
         np.arccos, lambda u, fu: neg(power(_one_minus_square(u), -0.5)), r"\arccos",
-        domain="unit", image=(0.0, pi),
+        domain="unit",
     ),
     # d arctan(u) = du ./ (1 + u^2)
     "arctan": EntrywiseRule(
         np.arctan, lambda u, fu: power(add(ones(u.dims), power(u, 2)), -1), r"\arctan",
-        at_zero=0.0, image=(-pi / 2, pi / 2),
+        at_zero=0.0,
     ),
     # d |u| = sign(u) du   (almost everywhere)
     "abs": EntrywiseRule(
         np.abs, lambda u, fu: elementwise("sign", u), r"\operatorname{abs}", at_zero=0.0,
-        smooth=False, image=(0.0, inf),
+        smooth=False,
     ),
     # d sign(u) = 0        (almost everywhere)
     "sign": EntrywiseRule(
-        np.sign, lambda u, fu: zero(u.dims), r"\operatorname{sign}", at_zero=0.0, smooth=False,
-        image=(-1.0, 1.0),
+        np.sign, lambda u, fu: zero(u.dims), r"\operatorname{sign}", at_zero=0.0, smooth=False
     ),
     # d relu(u) = (sign(u) + 1)/2 du   (almost everywhere: the step function)
     "relu": EntrywiseRule(
         _relu,
         lambda u, fu: scale(0.5, add(elementwise("sign", u), ones(u.dims))),
-        r"\operatorname{relu}", at_zero=0.0, smooth=False, image=(0.0, inf),
+        r"\operatorname{relu}", at_zero=0.0, smooth=False,
     ),
     # d sqrt(u) = du ./ (2 sqrt(u))
     "sqrt": EntrywiseRule(
         np.sqrt, lambda u, fu: scale(0.5, power(fu, -1)), r"\sqrt", at_zero=0.0,
-        domain="positive", image=(0.0, inf),
+        domain="positive",
     ),
     # d sigmoid(u) = sigmoid(u) .* (1 - sigmoid(u)) du
     "sigmoid": EntrywiseRule(
         _sigmoid,
         lambda u, fu: hadamard(fu, add(ones(fu.dims), (-1.0, fu))),
-        r"\sigma", at_zero=0.5, image=(0.0, 1.0),
+        r"\sigma", at_zero=0.5,
     ),
 }
 
