@@ -8,9 +8,12 @@
 from . import codegen  # md.codegen.value_grad_hess; imports neither jax nor torch
 from .api import Derivative, Expression, convexity, derivative, hessian, parse
 from .errors import MatdiffError, MatdiffWarning, ParseError, ShapeError, UnsupportedError
+from .optimize import minimize
+from .products import Product, hvp, jvp, vjp
 
 __all__ = [
-    "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "ShapeError",
-    "UnsupportedError", "codegen", "convexity", "derivative", "hessian", "parse",
+    "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "Product",
+    "ShapeError", "UnsupportedError", "codegen", "convexity", "derivative", "hessian", "hvp",
+    "jvp", "minimize", "parse", "vjp",
 ]
 __version__ = "0.1.0"

@@ -138,3 +138,32 @@ def check_derivative(d, values=None, *, seed: int = 0, rtol: float = 1e-6) -> Ch
         err = relative_error(exact, numeric)
         return CheckReport(err <= rtol, err, point, "" if err <= rtol else "mismatch")
     return CheckReport(False, float("nan"), {}, message)
+
+
+def check_product(p, values=None, *, seed: int = 0, rtol: float = 1e-6) -> CheckReport:
+    """Compare a `products.Product` with the finite-difference Jacobian of `p.inner` (∇f for
+    an hvp, f otherwise) applied to the direction: J·v, or uᵀJ for a vjp."""
+    rng = np.random.default_rng(seed)
+    variables = p.function.variables
+    x, direction = variables[p.wrt[0]], variables[p.direction]
+    attempts = [values] if values is not None else [
+        random_point(variables, rng, how, default_sizes(variables, reverse))
+        for reverse in (False, True) for how in SAMPLERS]
+    for point in attempts:
+        with np.errstate(all="ignore"):
+            exact = np.asarray(evaluate(p.mixed, point, context=variables), dtype=float)
+            if not np.all(np.isfinite(exact)):
+                continue
+            jacobian = central_difference(p.inner, x, point, variables)
+        if not np.all(np.isfinite(jacobian)):
+            continue
+        d = np.asarray(point[direction.name], dtype=float)
+        if p.kind == "vjp":
+            numeric = np.tensordot(d, jacobian, axes=d.ndim)
+        else:
+            numeric = np.tensordot(jacobian, d, axes=(tuple(range(jacobian.ndim - d.ndim,
+                                                                 jacobian.ndim)),
+                                                      tuple(range(d.ndim))))
+        err = relative_error(exact, numeric)
+        return CheckReport(err <= rtol, err, point, "" if err <= rtol else "mismatch")
+    return CheckReport(False, float("nan"), {}, "the function is not finite at any sampled point")

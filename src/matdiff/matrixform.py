@@ -174,7 +174,8 @@ class _Graph:
     def reduce(self, scalars: list[Form]) -> Form | None:
         self._diagonals(scalars)
         while True:
-            changed = self._lonely(scalars) or self._merge_vectors() or self._split_by_diag()
+            changed = self._lonely(scalars) or self._merge_vectors() or self._matvec_first() \
+                or self._split_by_diag()
             if changed or self._merge_matrices():
                 continue
             if not self._stuck() or not self._contract_pair():
@@ -247,6 +248,28 @@ class _Graph:
                 for it in vecs[:2]:
                     self.items.remove(it)
                 self.items.append(_Item(hadamard([vecs[0].form, vecs[1].form], "col"), (a,)))
+                return True
+        return False
+
+    def _matvec_first(self) -> bool:
+        """M[c,b] v[b] with c busy and b private → (M*v)[c]: d .* (X*v), not diag(d)*X*v.
+
+        Applied only where a vector waits on a busy index, so the product is written in the
+        order it is best computed (a Hessian-vector product never shows the Hessian)."""
+        busy = {a for it in self.items for a in it.labels
+                if self.count(a) > 2 and any(o.labels == (a,) for o in self.items)}
+        for m in self.items:
+            if len(m.labels) != 2 or not busy & set(m.labels):
+                continue
+            for pos, b in enumerate(m.labels):
+                c = m.labels[1 - pos]
+                vec = next((v for v in self.items if v.labels == (b,)), None)
+                if c not in busy or vec is None or self.count(b) != 2 or b in self.out:
+                    continue
+                self.items.remove(m)
+                self.items.remove(vec)
+                mf = m.form if pos == 1 else transpose(m.form)
+                self.items.append(_Item(product([mf, vec.form], "col"), (c,)))
                 return True
         return False
 

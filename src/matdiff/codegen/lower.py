@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from ..ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
+from ..structure import split_gram
 from ..unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
@@ -93,6 +94,9 @@ class Lowerer:
             return g.op("zeros" if isinstance(e, Zero) else "ones", (), None, e.dims)
         if isinstance(e, Identity):
             return g.op("eye", (), None, e.dims)
+        if isinstance(e, Elementwise) and e.fn == "log" and _softplus_of(e.arg) is not None:
+            # log(exp(u) + 1) in one accurate step: no overflow, no 1 + tiny rounded to 1
+            return g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
         if isinstance(e, (Elementwise, MatrixFunction)):
             return g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
         if isinstance(e, Power):
@@ -175,18 +179,24 @@ class Lowerer:
         operands, scalars = [], []
         indices = [tuple(labels.find(a) for a in ix) for ix in e.indices]
         out = tuple(labels.find(a) for a in e.out)
+        gram = self._gram(e.operands, indices, out)
         for k, (op, ix) in enumerate(zip(e.operands, indices)):
             if isinstance(op, (Identity, Ones)):
                 continue  # merged above; all-ones is 1 along every label
             if op.rank == 0:
                 scalars.append(self.lower(op))
+            elif gram is not None:
+                continue  # every operand of rank ≥ 1 is in the Gram product
             elif _is_square(op) and _private(k, indices, out):
                 operands += [(self.lower(op.base), ix)] * 2  # Σ u² = u·u: a dot product
             else:
                 operands.append((self.lower(op), ix))
+        summed_inside = {a for _, ix in operands for a in ix}
+        if gram is not None:
+            operands, summed_inside = [gram[0]], gram[1]
         carried = {a for _, ix in operands for a in ix}
         core_out = tuple(a for a in dict.fromkeys(out) if a in carried)
-        for a in sorted({a for ix in indices for a in ix} - carried - set(out)):
+        for a in sorted({a for ix in indices for a in ix} - summed_inside - set(out)):
             scalars.append(self.g.op("size", (), dims[a]))  # Σ_a 1 = n
         if operands:
             core = self.c.contract(operands, core_out, coef)
@@ -199,6 +209,29 @@ class Lowerer:
             core = self.g.op("lit", (), 1.0)
         return Parts(core, core_out, out, e.dims)
 
+    def _gram(self, operands, indices, out):
+        """Mᵀ diag(w) M with w ≥ 0 proved (or ≤ 0) as ±Fᵀ F, F = diag(sqrt(±w)) M: a
+        symmetric product NumPy computes with SYRK, half the multiplications of a GEMM.
+        Returns ((op, its labels), the labels it sums over) for the operands of rank ≥ 1,
+        or None."""
+        dense = [(op, ix) for op, ix in zip(operands, indices)
+                 if op.rank and not isinstance(op, (Identity, Ones))]
+        carried = {a for _, ix in dense for a in ix}
+        wanted = tuple(a for a in dict.fromkeys(out) if a in carried)
+        gram = split_gram([op for op, _ in dense], [ix for _, ix in dense], wanted) \
+            if dense else None
+        if gram is None or gram.sign == 0:
+            return None
+        s, i, j = gram.labels
+        factor = [(self.lower(gram.factor), (s, i) if gram.rows == 0 else (i, s))]
+        if gram.weights:
+            w = self.c.contract([(self.lower(op), ix) for op, ix in gram.weights], (s,))
+            root = self.g.op("pow", (self.scale(gram.sign, w),), 0.5, w.dims)
+            factor.append((root, (s,)))
+        f = self.c.contract(factor, (s, i))
+        square = self.g.op("gram", (f,), None, (f.dims[1], f.dims[1]))
+        return (self.scale(gram.sign, square), wanted), carried
+
     def dense(self, p: Parts) -> Op:
         """The value of `p` as an ordinary array of the result's dims."""
         if p.plain:
@@ -208,6 +241,15 @@ class Lowerer:
             view = self.c.align(p.core, p.core_labels, p.out)
             return self.g.op("broadcast", (view,), None, dims)
         return self.g.op("embed", (p.core,), p.spec(), dims)
+
+
+def _softplus_of(e: Expr) -> Expr | None:
+    """u when e is exp(u) + 1 (a number one or all-ones), else None."""
+    if not isinstance(e, Add) or len(e.terms) != 2 or any(c != 1.0 for c, _ in e.terms):
+        return None
+    ones = [t for _, t in e.terms if isinstance(t, Ones) or t == Number(1.0)]
+    exps = [t for _, t in e.terms if isinstance(t, Elementwise) and t.fn == "exp"]
+    return exps[0].arg if ones and exps else None
 
 
 def _is_square(op: Expr) -> bool:

@@ -20,6 +20,7 @@ its axes, in order). The kinds and their meaning, for inputs a, b, …:
 | matmul      | —                           | a @ b (1-D or 2-D operands)                    |
 | tensordot   | (axes of a, axes of b)      | tensordot(a, b, axes)                          |
 | einsum      | spec 'ab,ab->a'             | einsum (pairs with batch and summed labels)    |
+| gram        | —                           | aᵀ a (symmetric: SYRK where the library has it) |
 | T           | —                           | transpose of a matrix                          |
 | permute     | axis order                  | a.transpose(order)                             |
 | expand      | pattern of ':' and 'None'   | a[:, None] (broadcastable view)                |

@@ -263,6 +263,20 @@ class Printer:
         left = self.arg(a, MUL if a.kind == "matmul" else MUL + 1)  # (a * b) @ c, not a * b @ c
         return Frag(f"{left} @ {self.arg(b, MUL + 1)}", MUL, True)
 
+    def _gram(self, op):
+        """Fᵀ F with F one named array: NumPy sees a matrix times its own transpose and calls
+        SYRK (computing one triangle and mirroring it)."""
+        f = op.args[0]
+        if f.kind == "T":  # F = Mᵀ: M Mᵀ
+            m = self._named(f.args[0])
+            return Frag(f"{m} @ {m}.T", MUL, True)
+        name = self._named(f)
+        return Frag(f"{name}.T @ {name}", MUL, True)
+
+    def _named(self, op: Op) -> str:
+        text = self.frag(op).text
+        return text if _is_name(text) else self.assign(text)
+
     def _T(self, op):
         return Frag(f"{self.arg(op.args[0], ATOM)}.T")
 

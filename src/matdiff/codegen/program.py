@@ -45,6 +45,10 @@ class Program:
     outputs: tuple[str, ...]
 
     def compile(self) -> Callable:
+        if self.target == "jax":  # structured results are then pytrees jax.jit can return
+            from .runtime import register_jax_pytree
+
+            register_jax_pytree()
         return load(self.source, self.name)
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ Contract: `todense()` is the ordinary array (what `Derivative.evaluate` returns)
 contracts the trailing half of the axes with `v` (a Hessian-vector product in the shape of
 the variable, or flattened), costing as much as the cores, not the dense tensor.
 Works with any module offering `einsum`, `eye`, `ones` and `reshape` (NumPy, jax.numpy,
-torch); JAX's `jit` does not trace through it (return `todense()` inside jitted code).
+torch). With the JAX target it is a JAX pytree (its cores are the leaves), so `jax.jit`,
+`jax.vmap` and `jax.tree_util` take it as they take arrays; the registration happens when
+a JAX program is compiled, so importing matdiff never imports JAX.
 """
 
 from __future__ import annotations
@@ -102,3 +104,26 @@ class StructuredTensor:
     def __repr__(self) -> str:
         specs = ", ".join(spec for spec, _ in self.terms)
         return f"StructuredTensor(shape={self.shape}, terms=[{specs}])"
+
+
+def register_jax_pytree() -> None:
+    """Register StructuredTensor with JAX's pytrees (once; imports jax)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    import jax
+
+    jax.tree_util.register_pytree_node(StructuredTensor, _flatten, _unflatten)
+    _REGISTERED = True
+
+
+_REGISTERED = False
+
+
+def _flatten(t: StructuredTensor):
+    return [core for _, core in t.terms], (t.xp, t.shape, tuple(spec for spec, _ in t.terms))
+
+
+def _unflatten(aux, cores) -> StructuredTensor:
+    xp, shape, specs = aux
+    return StructuredTensor(xp, shape, list(zip(specs, cores)))

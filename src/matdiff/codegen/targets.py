@@ -3,7 +3,8 @@
 A `Target` is data only: format templates whose fields are filled by `printer.py` with
 fragments of generated code (`{x}`, `{a}`, `{b}`; `{x_}` is `{x}` parenthesized unless it
 is an atom, `{neg_x}` is -x with -(-u) written u), shapes and axis tuples written by
-matdiff. Entry-wise functions are keyed by the names of `rules.ELEMENTWISE`, matrix
+matdiff. Entry-wise functions are keyed by the names of `rules.ELEMENTWISE` (plus `softplus`, which
+`lower` fuses from log(exp(u) + 1)), matrix
 functions by `rules.MATRIX_FUNCTIONS`; the tests check both tables are complete for every
 target, so adding a function to the rules without code here fails loudly.
 
@@ -78,6 +79,7 @@ NUMPY = Target(
         # σ(x) = 1 / (1 + exp(-x)): accurate for every x (exp may overflow to inf, with
         # NumPy's warning, for x < -709, and the result is then the correct 0)
         "sigmoid": "1 / (1 + np.exp({neg_x}))",
+        "softplus": "np.logaddexp(0, {x})",  # log(exp(u) + 1), fused by `lower`
     },
     matrix={
         "inv": "np.linalg.inv({x})",
@@ -111,7 +113,8 @@ JAX = Target(
     copy=None,
     mul_c=None,
     add_diag=("{out} = {a}.at[jnp.diag_indices({n})].add({b})",),
-    entrywise={**_numpy_like("jnp"), "sigmoid": "jax.nn.sigmoid({x})"},
+    entrywise={**_numpy_like("jnp"), "sigmoid": "jax.nn.sigmoid({x})",
+               "softplus": "jnp.logaddexp(0, {x})"},
     matrix={
         "inv": "jnp.linalg.inv({x})",
         "det": "jnp.linalg.det({x})",
@@ -148,6 +151,8 @@ TORCH = Target(
             "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
             "sign", "sqrt", "relu", "sigmoid")},
         "step": "({x_} > 0).to(torch.float64)",
+        # exact in float64: above 40, log(1 + exp(u)) - u < 1e-17
+        "softplus": "torch.nn.functional.softplus({x}, threshold=40.0)",
     },
     matrix={
         "inv": "torch.linalg.inv({x})",

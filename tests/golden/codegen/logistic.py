@@ -19,8 +19,9 @@ def value_grad_hess(y, X, w):
         raise ValueError(f"w must have shape (m,) = {(m,)} "
                          f"to match the other inputs; got shape {tuple(w.shape)}")
     t1 = -(y * (X @ w))
-    value = np.sum(np.log(np.exp(t1) + 1))
+    value = np.sum(np.logaddexp(0, t1))
     t2 = 1 / (1 + np.exp(-t1))
     gradient = -(X.T @ (y * t2))
-    hessian = X.T @ (X * (y * y * t2 * (1 - t2))[:, None])
+    t3 = X * np.sqrt(y * y * t2 * (1 - t2))[:, None]
+    hessian = t3.T @ t3
     return value, gradient, hessian
