@@ -57,6 +57,12 @@ EXAMPLES = {
     "merge-linear": ("x./(x + vector(1))", "x", "positive"),
     # inv(Xᵀ) → inv(X)ᵀ, so that tr(inv(X')) and tr(inv(X)') are seen to be equal
     "transpose-out": ("tr(inv(X')) + tr(inv(X)')", None, "spd"),
+    # ⟨A ᵀ, L_exp(X, dX)⟩ → ⟨L_exp(Xᵀ, Aᵀ), dX⟩: the gradient of tr(A expm(X)) is dexpm(X', A')
+    "frechet-adjoint": ("tr(A*expm(X))", "X", "normal"),
+    # L_log(Xᵀ, I) → inv(Xᵀ): the gradient of tr(logm(X)) is inv(X)'
+    "frechet-identity": ("tr(logm(X)) + tr(sqrtm(X))", "X", "spd"),
+    # tr(logm(X)) → logdet(X)
+    "trace-logm": ("tr(logm(X))", None, "spd"),
 }
 RULE_VARS = {**VARS, "z": "vector(n)", "X": "matrix(n,n)"}
 POINTS = 3

@@ -69,10 +69,21 @@ class T(Form):
 
 @dataclass(frozen=True)
 class Call(Form):
-    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…"""
+    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…
+
+    `more` holds the arguments after the first: the directions of a Fréchet derivative
+    `dexpm(X, E)`, and last the exponent of `X^p` or `dpowm(X, E, p)`."""
 
     fn: str
     arg: Form
+    more: tuple[Form, ...] = ()
+
+
+@dataclass(frozen=True)
+class SingleEntry(Form):
+    """J(k,l): the matrix with a one in row k, column l and zeros elsewhere (index notation)."""
+
+    index: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -280,8 +291,8 @@ def _symmetric(f: Form) -> bool:
     """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
     if isinstance(f, Sym):
         return f.symmetric
-    if isinstance(f, Call) and f.fn == "inv":
-        return _symmetric(f.arg)
+    if isinstance(f, Call) and f.fn in ("inv", "expm", "logm", "sqrtm", "powm"):
+        return _symmetric(f.arg)  # a primary matrix function of S is symmetric
     if isinstance(f, Call) and f.fn == "diag":
         return f.kind == "matrix"
     return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
@@ -294,8 +305,10 @@ def form_size(f: Form) -> int:
         kids = f.factors
     elif isinstance(f, Sum):
         kids = tuple(x for _, x in f.terms)
-    elif isinstance(f, (T, Call)):
+    elif isinstance(f, T):
         kids = (f.arg,)
+    elif isinstance(f, Call):
+        kids = (f.arg,) + f.more
     elif isinstance(f, Pow):
         kids = (f.base, f.exponent)
     return 1 + sum(form_size(k) for k in kids)

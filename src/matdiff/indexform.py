@@ -8,9 +8,11 @@ entry of it, `(V'*V)[j,l]`; identities become `delta(i,k)`.
 from __future__ import annotations
 
 from .build import einsum
-from .forms import Delta, Entry, Form, IndexSum, Indexed, Lit, product, sum_form
-from .ir import Add, Einsum, Expr, Identity, Number, Ones, Zero
-from .matrixform import NoMatrixForm, strict_form, to_form
+from .forms import (
+    Delta, Entry, Form, IndexSum, Indexed, Lit, Prod, SingleEntry, product, sum_form,
+)
+from .ir import Add, Einsum, Expr, Frechet, Identity, Number, Ones, Zero
+from .matrixform import NoMatrixForm, frechet_call, strict_form, to_form
 
 OUT_NAMES = "ijklmnop"
 SUM_NAMES = "abcdefgh"
@@ -126,6 +128,27 @@ def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
         return to_form(e)
     if isinstance(e, (Add, Einsum)) and e.rank > 2:
         return _index_body(e, idx, summed)
+    if isinstance(e, Frechet) and e.rank > 2:
+        return _frechet_entry(e, idx, summed)
     if e.rank > 2:  # a tensor variable, or an entry-wise function of one
         return Indexed("scalar", strict_form(e), idx)
     return Indexed("scalar", to_form(e), idx)
+
+
+def _frechet_entry(e: Frechet, idx: tuple[str, ...], summed) -> Form:
+    """L_f(X, E)[i,j,k,l] = Σ_ab L_f(X, J(a,b))[i,j] E[a,b,k,l], by linearity in E;
+    written L_f(X, J(k,l))[i,j] when E is the identity tensor (the Jacobian of f)."""
+    if e.order != 1:
+        raise NoMatrixForm(e)
+    a, b = next(summed), next(summed)
+    body = _index_body(e.directions[0], (a, b) + idx[2:], summed)
+    coef, factors = 1.0, list(body.factors) if isinstance(body, Prod) else [body]
+    if factors and isinstance(factors[0], Lit):
+        coef = factors.pop(0).value
+    rename = {d.index[0]: d.index[1] for d in factors if isinstance(d, Delta)}
+    if len(factors) == 2 and all(isinstance(d, Delta) for d in factors) \
+            and set(rename) == {a, b} and set(rename.values()) <= set(idx[2:]):
+        call = frechet_call(e, (SingleEntry("matrix", (rename[a], rename[b])),), to_form)
+        return product([Lit("scalar", coef), Indexed("scalar", call, idx[:2])], "scalar")
+    call = frechet_call(e, (SingleEntry("matrix", (a, b)),), to_form)
+    return IndexSum("scalar", (a, b), (Indexed("scalar", call, idx[:2]), body))

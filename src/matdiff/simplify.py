@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .build import add, einsum, elementwise, matrix_function, ones, power, transpose
-from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+from .build import add, einsum, elementwise, frechet, matrix_function, ones, power, transpose
+from .ir import (
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+)
+from .matfun import PRIMARY_FUNCTIONS
 from .rewrite import Rewriter, Rule, Step
 
 __all__ = ["RULES", "Rule", "Step", "simplify"]
@@ -197,12 +200,70 @@ def inverse_cancel(e: Einsum) -> Expr | None:
 
 
 def transpose_out(e: MatrixFunction) -> Expr | None:
-    """inv(Xᵀ) → inv(X)ᵀ, det(Xᵀ) → det(X), logdet(Xᵀ) → logdet(X): one canonical form."""
+    """inv(Xᵀ) → inv(X)ᵀ, expm(Xᵀ) → expm(X)ᵀ, det(Xᵀ) → det(X): one canonical form."""
     arg = e.arg
-    if e.fn not in ("inv", "det", "logdet") or not _is_transpose(arg):
+    if e.fn not in ("inv", "det", "logdet", *PRIMARY_FUNCTIONS) or not _is_transpose(arg):
         return None
-    inner = matrix_function(e.fn, arg.operands[0])
-    return transpose(inner) if e.fn == "inv" else inner
+    inner = matrix_function(e.fn, arg.operands[0], e.param)
+    return inner if e.fn in ("det", "logdet") else transpose(inner)
+
+
+def frechet_adjoint(e: Einsum) -> Expr | None:
+    """⟨G, L_f(X, E)⟩ → ⟨L_f(Xᵀ, G), E⟩: the adjoint of L_f(X, ·) is L_f(Xᵀ, ·).
+
+    Fires when the two matrix axes of L_f(X, E) are summed against a matrix G made of
+    other factors (the identity for a trace, ones for a sum) and E has more axes (a
+    derivative's identity tensor), which then contracts away: a gradient in matrix form."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not (isinstance(op, Frechet) and op.order == 1 and op.directions[0].rank > 2):
+            continue
+        g, others = _adjoint_weight(e, k)
+        if g is None:
+            continue
+        fresh = max(a for jx in e.indices for a in jx) + 1
+        p, q = fresh, fresh + 1
+        adjoint = frechet(op.fn, transpose(op.point), (g,), op.param)
+        ops = [e.operands[j] for j in others] + [adjoint, op.directions[0]]
+        ixs = [e.indices[j] for j in others] + [(p, q), (p, q) + ix[2:]]
+        return einsum(ops, ixs, e.out)
+    return None
+
+
+def _adjoint_weight(e: Einsum, k: int):
+    """(G, the operands not in G) with Σ_ab G[a,b]·F[a,b,…] the only use of F's a, b."""
+    ix = e.indices[k]
+    a, b = ix[0], ix[1]
+    n = e.operands[k].dims[0]
+    if a in e.out or b in e.out or a in ix[2:] or b in ix[2:]:
+        return None, None
+    touching = [j for j, jx in enumerate(e.indices) if j != k and (a in jx or b in jx)]
+    others = [j for j in range(len(e.operands)) if j != k and j not in touching]
+    if a == b:
+        return (Identity(n), others) if not touching else (None, None)
+    inner = {c for j in touching for c in e.indices[j]} - {a, b}
+    outside = set(e.out) | set(ix[2:]) | {c for j in others for c in e.indices[j]}
+    if inner & outside:
+        return None, None
+    if not touching:
+        return ones((n, n)), others
+    g = einsum([e.operands[j] for j in touching], [e.indices[j] for j in touching], (a, b))
+    return g, others
+
+
+def frechet_of_identity(e: Frechet) -> Expr | None:
+    """L_f(X, I) → f'(X): expm(X), inv(X), inv(sqrtm(X))/2, p·X^(p−1)."""
+    if e.order == 1 and isinstance(e.directions[0], Identity):
+        return PRIMARY_FUNCTIONS[e.fn].derivative(e.point, e.param)
+    return None
+
+
+def trace_of_logm(e: Einsum) -> Expr | None:
+    """tr(logm(X)) → logdet(X)."""
+    if len(e.operands) == 1 and not e.out and e.indices[0] == (0, 0):
+        op = e.operands[0]
+        if isinstance(op, MatrixFunction) and op.fn == "logm":
+            return matrix_function("logdet", op.arg)
+    return None
 
 
 def _is_transpose(e: Expr) -> bool:
@@ -382,6 +443,9 @@ RULES: tuple[Rule, ...] = (
     Rule("inverse-cancel", "X·inv(X) → I,  inv(X)·X → I", Einsum, inverse_cancel),
     Rule("transpose-out", "inv(Xᵀ) → inv(X)ᵀ,  det(Xᵀ) → det(X)", MatrixFunction,
          transpose_out),
+    Rule("frechet-adjoint", "⟨G, L_f(X, E)⟩ → ⟨L_f(Xᵀ, G), E⟩", Einsum, frechet_adjoint),
+    Rule("frechet-identity", "L_f(X, I) → f'(X)", Frechet, frechet_of_identity),
+    Rule("trace-logm", "tr(logm(X)) → logdet(X)", Einsum, trace_of_logm),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
     Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import (
-    Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Zero,
 )
+from ..matfun import PRIMARY_FUNCTIONS
 from ..unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
@@ -90,6 +92,11 @@ class Lowerer:
             return g.op("zeros" if isinstance(e, Zero) else "ones", (), None, e.dims)
         if isinstance(e, Identity):
             return g.op("eye", (), None, e.dims)
+        if isinstance(e, MatrixFunction) and e.fn in PRIMARY_FUNCTIONS:
+            return g.op("matfun", (self.lower(e.arg),), (e.fn, e.param), e.dims)
+        if isinstance(e, Frechet):
+            args = tuple(self.lower(c) for c in e.children())
+            return g.op("frechet", args, (e.fn, e.param), e.dims)
         if isinstance(e, (Elementwise, MatrixFunction)):
             return g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
         if isinstance(e, Power):
