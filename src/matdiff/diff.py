@@ -153,7 +153,7 @@ def _frechet(e: Frechet, d, wd) -> Expr:
     if not _is_zero(dx):
         if e.order >= MAX_ORDER:
             raise UnsupportedError(
-                f"derivatives of order {e.order + 2} of {e.fn} are not supported")
+                f"derivatives of order {e.order + 1} of {e.fn}(X) are not supported")
         terms.append(frechet(e.fn, e.point, e.directions + (dx,), e.param))
     k = len(wd)
     start = 2

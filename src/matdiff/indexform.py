@@ -137,18 +137,38 @@ def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
 
 def _frechet_entry(e: Frechet, idx: tuple[str, ...], summed) -> Form:
     """L_f(X, E)[i,j,k,l] = Σ_ab L_f(X, J(a,b))[i,j] E[a,b,k,l], by linearity in E;
-    written L_f(X, J(k,l))[i,j] when E is the identity tensor (the Jacobian of f)."""
-    if e.order != 1:
-        raise NoMatrixForm(e)
+    written L_f(X, J(k,l))[i,j] when E is the identity tensor (the Jacobian of f).
+    Each direction with extra axes is written so, in turn."""
+    coef, over, factors, directions = 1.0, [], [], []
+    start = 2
+    for direction in e.directions:
+        if direction.rank == 2:
+            directions.append(to_form(direction))
+            continue
+        names = idx[start:start + direction.rank - 2]
+        start += direction.rank - 2
+        c, entry, body = _single_entry(direction, names, summed)
+        coef *= c
+        directions.append(entry)
+        if body is not None:
+            over += list(entry.index)
+            factors.append(body)
+    call = frechet_call(e, tuple(directions), to_form)
+    factors = [Indexed("scalar", call, idx[:2])] + factors
+    body = IndexSum("scalar", tuple(over), tuple(factors)) if over else product(factors, "scalar")
+    return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+
+
+def _single_entry(direction: Expr, names: tuple[str, ...], summed):
+    """(c, J(k,l), None) when E[a,b,k,l] = c·δ(a,k)·δ(b,l) (or its transpose), else
+    (1, J(a,b), E[a,b,k,l]) to be summed over a, b."""
     a, b = next(summed), next(summed)
-    body = _index_body(e.directions[0], (a, b) + idx[2:], summed)
+    body = _index_body(direction, (a, b) + names, summed)
     coef, factors = 1.0, list(body.factors) if isinstance(body, Prod) else [body]
     if factors and isinstance(factors[0], Lit):
         coef = factors.pop(0).value
     rename = {d.index[0]: d.index[1] for d in factors if isinstance(d, Delta)}
     if len(factors) == 2 and all(isinstance(d, Delta) for d in factors) \
-            and set(rename) == {a, b} and set(rename.values()) <= set(idx[2:]):
-        call = frechet_call(e, (SingleEntry("matrix", (rename[a], rename[b])),), to_form)
-        return product([Lit("scalar", coef), Indexed("scalar", call, idx[:2])], "scalar")
-    call = frechet_call(e, (SingleEntry("matrix", (a, b)),), to_form)
-    return IndexSum("scalar", (a, b), (Indexed("scalar", call, idx[:2]), body))
+            and set(rename) == {a, b} and set(rename.values()) <= set(names):
+        return coef, SingleEntry("matrix", (rename[a], rename[b])), None
+    return 1.0, SingleEntry("matrix", (a, b)), body

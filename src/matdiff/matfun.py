@@ -71,7 +71,7 @@ def _expm(x, p):
 
 
 def _logm(x, p):
-    return _scipy().logm(x, disp=False)[0]
+    return _scipy().logm(x)
 
 
 def _sqrtm(x, p):
@@ -202,7 +202,10 @@ def value(fn: str, x, p: float | None = None) -> np.ndarray:
         lam, u = eig
         return (u * rule.scalar(lam, p)) @ u.T
     with np.errstate(all="ignore"):
-        return _real(rule.value(x, p))
+        try:
+            return _real(rule.value(x, p))
+        except (ValueError, np.linalg.LinAlgError):
+            return np.full(x.shape, np.nan)
 
 
 def frechet(fn: str, x, directions, p: float | None = None) -> np.ndarray:
@@ -238,10 +241,15 @@ def _daleckii_krein(fn: str, x, e, p) -> np.ndarray:
 def _frechet_matrix(fn: str, x, es, p) -> np.ndarray:
     """L⁽ᵏ⁾_f(X; E₁, …, E_k) for matrices Eᵢ."""
     rule = PRIMARY_FUNCTIONS[fn]
+    if not all(np.all(np.isfinite(e)) for e in es):
+        return np.full(x.shape, np.nan)
     with np.errstate(all="ignore"):
-        if len(es) == 1 and rule.frechet is not None:
-            return _real(rule.frechet(x, es[0], p))
-        return _block_formula(rule, x, es, p)
+        try:
+            if len(es) == 1 and rule.frechet is not None:
+                return _real(rule.frechet(x, es[0], p))
+            return _block_formula(rule, x, es, p)
+        except (ValueError, np.linalg.LinAlgError):  # singular: not a number, like log(0)
+            return np.full(x.shape, np.nan)
 
 
 def _block_formula(rule: MatrixFunctionRule, x, es, p) -> np.ndarray:
