@@ -56,6 +56,25 @@ def test_second_derivatives_match_finite_differences(fn, shape):
     assert h.check(), (str(h), h.check())
 
 
+@pytest.mark.parametrize("text, wrt", [
+    ("expm(t*A)", "t"), ("logm(eye + t*A)", "t"), ("sqrtm(eye + t*A')*x", "t"),
+    ("expm(t*A' + s*A)", "t"), ("tr(expm(a*X))", "X"), ("(eye + t*A)^0.3", "t"),
+])
+def test_commuting_directions_match_finite_differences(text, wrt):
+    d = md.derivative(text, wrt, {"t": "scalar", "s": "scalar"})
+    assert d.check(), (str(d), d.check())
+
+
+@pytest.mark.parametrize("text, wrt", [("tr(A*expm(B*X))", "X"), ("x'*logm(X)*x", "X"),
+                                       ("expm(t*A)", "t")])
+def test_every_explained_step_is_numerically_right(text, wrt):
+    from test_explain import check_every_step
+
+    d = md.derivative(text, wrt, {"t": "scalar"})
+    assert check_every_step(d) > 0
+    assert d.explain().rstrip().endswith(str(d)) or str(d) in d.explain()
+
+
 def test_third_derivatives_are_refused():
     with pytest.raises(md.UnsupportedError, match="order 3"):
         md.derivative("tr(A*expm(X))", ["X", "X", "X"])
@@ -106,8 +125,9 @@ CASES = [
     ("tr(sqrtm(X))", "X"), ("tr(A*X^0.3)", "X"), ("tr(X^1.5)", "X"),
     ("x'*expm(X)*y", "X"), ("tr(expm(A*X))", "X"), ("expm(X)", "X"),
     ("sqrtm(A*X)", "X"), ("x'*S^-0.5*x", "S"), ("tr(A*expm(X))", ["X", "X"]),
+    ("expm(t*A)", "t"), ("logm(eye + t*A)", "t"), ("expm(t*A + s*B)", "t"),
 ]
-VARS = {"S": "matrix(n,n) symmetric"}
+VARS = {"S": "matrix(n,n) symmetric", "t": "scalar", "s": "scalar"}
 
 
 def shown(text, wrt) -> str:

@@ -59,8 +59,8 @@ EXAMPLES = {
     "transpose-out": ("tr(inv(X')) + tr(inv(X)')", None, "spd"),
     # ⟨A ᵀ, L_exp(X, dX)⟩ → ⟨L_exp(Xᵀ, Aᵀ), dX⟩: the gradient of tr(A expm(X)) is dexpm(X', A')
     "frechet-adjoint": ("tr(A*expm(X))", "X", "normal"),
-    # L_log(Xᵀ, I) → inv(Xᵀ): the gradient of tr(logm(X)) is inv(X)'
-    "frechet-identity": ("tr(logm(X)) + tr(sqrtm(X))", "X", "spd"),
+    # L_log(Xᵀ, I) → inv(Xᵀ): the gradient of tr(logm(X)) is inv(X)'; L_exp(aX, X) → expm(aX)X
+    "frechet-commuting": ("tr(logm(X)) + tr(sqrtm(X)) + tr(expm(a*X))", "X", "spd"),
     # tr(logm(X)) → logdet(X)
     "trace-logm": ("tr(logm(X))", None, "spd"),
 }

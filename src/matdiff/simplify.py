@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .build import add, einsum, elementwise, frechet, matrix_function, ones, power, transpose
+from .build import (
+    add, einsum, elementwise, frechet, matmul, matrix_function, ones, power, transpose,
+)
 from .ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
 )
@@ -250,11 +252,38 @@ def _adjoint_weight(e: Einsum, k: int):
     return g, others
 
 
-def frechet_of_identity(e: Frechet) -> Expr | None:
-    """L_f(X, I) → f'(X): expm(X), inv(X), inv(sqrtm(X))/2, p·X^(p−1)."""
-    if e.order == 1 and isinstance(e.directions[0], Identity):
-        return PRIMARY_FUNCTIONS[e.fn].derivative(e.point, e.param)
-    return None
+def frechet_commuting(e: Frechet) -> Expr | None:
+    """L_f(X, E) → f'(X)·E when X E = E X: E = I, or X and E both combinations of I and
+    one matrix M with scalar coefficients (d/dt expm(t·A) = expm(t·A)·A)."""
+    if e.order != 1 or e.directions[0].rank != 2:
+        return None
+    direction = e.directions[0]
+    if not isinstance(direction, Identity):
+        spans = _span_of_identity_and(direction) | _span_of_identity_and(e.point)
+        if None in spans or len(spans - {"I"}) > 1:
+            return None
+    fprime = PRIMARY_FUNCTIONS[e.fn].derivative(e.point, e.param)
+    return fprime if isinstance(direction, Identity) else matmul(fprime, direction)
+
+
+def _span_of_identity_and(m: Expr) -> set:
+    """The matrices M with m = Σ sᵢ·M + s·I for scalar expressions s, as (key, transposed);
+    I as "I"; None in the set when some term is not of that form."""
+    terms = m.terms if isinstance(m, Add) else ((1.0, m),)
+    found = set()
+    for _, t in terms:
+        if isinstance(t, Identity):
+            found.add("I")
+            continue
+        flipped = False
+        if isinstance(t, Einsum):
+            mats = [(op, ix) for op, ix in zip(t.operands, t.indices) if op.rank]
+            if len(mats) != 1 or set(mats[0][1]) != set(t.out) or len(set(t.out)) != 2:
+                return {None}
+            flipped = mats[0][1] != t.out  # Mᵀ: commutes with combinations of I and Mᵀ
+            t = mats[0][0]
+        found.add("I" if isinstance(t, Identity) else (t.key(), flipped))
+    return found
 
 
 def trace_of_logm(e: Einsum) -> Expr | None:
@@ -444,7 +473,8 @@ RULES: tuple[Rule, ...] = (
     Rule("transpose-out", "inv(Xᵀ) → inv(X)ᵀ,  det(Xᵀ) → det(X)", MatrixFunction,
          transpose_out),
     Rule("frechet-adjoint", "⟨G, L_f(X, E)⟩ → ⟨L_f(Xᵀ, G), E⟩", Einsum, frechet_adjoint),
-    Rule("frechet-identity", "L_f(X, I) → f'(X)", Frechet, frechet_of_identity),
+    Rule("frechet-commuting", "L_f(X, E) → f'(X)·E when X·E = E·X (E = I, t·A for X = t·A)",
+         Frechet, frechet_commuting),
     Rule("trace-logm", "tr(logm(X)) → logdet(X)", Einsum, trace_of_logm),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
