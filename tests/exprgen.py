@@ -41,6 +41,7 @@ TEMPLATES = [
     ("matrix", "{0}'", "matrix"), ("matrix", "{0}*{1}", "scalar matrix"),
     ("matrix", "{0}.*{1}", "matrix matrix"), ("matrix", "{0}*{1}'", "col col"),
     ("matrix", "diag({0})", "col"), ("matrix", "inv({0}*{0}' + eye)", "matrix"),
+    ("matrix", "expm(0.5*tanh({0}))", "matrix"),
 ]
 KINDS = ("scalar", "col", "matrix")
 

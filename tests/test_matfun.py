@@ -26,7 +26,7 @@ WRITE = {"expm": "expm(X)", "logm": "logm(X)", "sqrtm": "sqrtm(X)", "powm": "X^0
 assert set(WRITE) == set(PRIMARY_FUNCTIONS), "a new matrix function needs an entry here"
 
 # scalar functions of X whose gradients (and Hessians) are checked, {f} = f(X)
-SHAPES = ["tr(A*{f})", "tr({f})", "sum({f})", "x'*{f}*y", "tr(A*{f}*B)", "tr({f}*{f})"]
+SHAPES = ["tr(A*{f})", "tr({f})", "x'*{f}*y", "tr({f}*{f})"]
 INNER = ["tr(A*{f})".replace("{f}", w.replace("X", "(X*B*X' + eye)")) for w in WRITE.values()]
 
 
@@ -50,9 +50,8 @@ def test_jacobians_and_compound_arguments(text):
 
 
 @pytest.mark.parametrize("fn", sorted(PRIMARY_FUNCTIONS))
-@pytest.mark.parametrize("shape", ["tr(A*{f})", "tr({f}*{f})"])
-def test_second_derivatives_match_finite_differences(fn, shape):
-    h = md.hessian(shape.replace("{f}", WRITE[fn]), "X")
+def test_second_derivatives_match_finite_differences(fn):
+    h = md.hessian(f"tr(A*{WRITE[fn]}) + sum({WRITE[fn]}*{WRITE[fn]})", "X")
     assert h.check(), (str(h), h.check())
 
 

@@ -248,8 +248,14 @@ def _adjoint_weight(e: Einsum, k: int):
         return None, None
     if not touching:
         return ones((n, n)), others
-    g = einsum([e.operands[j] for j in touching], [e.indices[j] for j in touching], (a, b))
-    return g, others
+    ops = [e.operands[j] for j in touching]
+    ixs = [e.indices[j] for j in touching]
+    carried = {c for ix_ in ixs for c in ix_}
+    for label in (a, b):  # an index no other factor carries is summed alone: a ones factor
+        if label not in carried:
+            ops.append(ones((n,)))
+            ixs.append((label,))
+    return einsum(ops, ixs, (a, b)), others
 
 
 def frechet_commuting(e: Frechet) -> Expr | None:

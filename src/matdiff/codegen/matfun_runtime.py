@@ -8,8 +8,8 @@ throughout, no autodiff:
   Functions of Matrices, 2008, Thm 3.6), applied twice for the second derivative;
 - logm, sqrtm, X^p: the symmetric eigendecomposition X = U diag(λ) Uᵀ, f(X) = U f(λ) Uᵀ,
   and Daleckii–Krein for L_f(X, E) = U (f[λᵢ, λⱼ] ∘ Uᵀ E U) Uᵀ, with the divided
-  differences of `matdiff.matfun`. These need X symmetric positive definite: any other X
-  gives NaN (neither library has a general matrix logarithm); second derivatives of them
+  differences of `matdiff.matfun`. These need X symmetric positive definite (to
+  rounding): any other X gives NaN (neither library has a general matrix logarithm); second derivatives of them
   are not generated.
 Works batched: directions carry extra trailing axes (a derivative's identity tensor).
 """
@@ -32,9 +32,12 @@ def _cat(xp, parts, axis):
 
 
 def _spd_eigen(xp, x):
-    """(λ, U, ok): ok is False when X is not symmetric positive definite."""
-    lam, u = xp.linalg.eigh(x)
-    ok = xp.all(x == x.T) & (xp.min(lam) > 0)
+    """(λ, U, ok): ok is False when X is not symmetric positive definite (up to rounding:
+    M @ M.T need not come out exactly symmetric)."""
+    scale = xp.max(xp.abs(x))
+    eps = xp.finfo(x.dtype).eps
+    lam, u = xp.linalg.eigh((x + x.T) / 2)
+    ok = (xp.max(xp.abs(x - x.T)) <= 64 * eps * scale) & (xp.min(lam) > 0)
     return lam, u, ok
 
 
