@@ -231,6 +231,29 @@ def frechet_adjoint(e: Einsum) -> Expr | None:
     return None
 
 
+def frechet_direction(e: Einsum) -> Expr | None:
+    """Σ_w L_f(X, E)[i,j,w] T[w,…] → L_f(X, Σ_w E[:,:,w] T[w,…])[i,j,…]: L_f is linear in E,
+    so factors summed against the direction's extra axes move into the direction."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not (isinstance(op, Frechet) and op.order == 1 and op.directions[0].rank > 2):
+            continue
+        head, extra = ix[:2], ix[2:]
+        if len(set(ix)) != len(ix) or set(extra) & set(e.out):
+            continue
+        touching = [j for j, jx in enumerate(e.indices) if j != k and set(jx) & set(extra)]
+        used = {a for j in touching for a in e.indices[j]}
+        if not touching or used & set(head):
+            continue
+        rest = tuple(dict.fromkeys(a for a in used if a not in extra))
+        direction = einsum([op.directions[0]] + [e.operands[j] for j in touching],
+                           [head + extra] + [e.indices[j] for j in touching], head + rest)
+        moved = frechet(op.fn, op.point, (direction,), op.param)
+        others = [j for j in range(len(e.operands)) if j != k and j not in touching]
+        return einsum([e.operands[j] for j in others] + [moved],
+                      [e.indices[j] for j in others] + [head + rest], e.out)
+    return None
+
+
 def _adjoint_weight(e: Einsum, k: int):
     """(G, the operands not in G) with Σ_ab G[a,b]·F[a,b,…] the only use of F's a, b."""
     ix = e.indices[k]
@@ -479,6 +502,8 @@ RULES: tuple[Rule, ...] = (
     Rule("transpose-out", "inv(Xᵀ) → inv(X)ᵀ,  det(Xᵀ) → det(X)", MatrixFunction,
          transpose_out),
     Rule("frechet-adjoint", "⟨G, L_f(X, E)⟩ → ⟨L_f(Xᵀ, G), E⟩", Einsum, frechet_adjoint),
+    Rule("frechet-direction", "Σ_w L_f(X, E)[…,w] T[w] → L_f(X, Σ_w E[…,w] T[w])", Einsum,
+         frechet_direction),
     Rule("frechet-commuting", "L_f(X, E) → f'(X)·E when X·E = E·X (E = I, t·A for X = t·A)",
          Frechet, frechet_commuting),
     Rule("trace-logm", "tr(logm(X)) → logdet(X)", Einsum, trace_of_logm),
