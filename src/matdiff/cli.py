@@ -1,8 +1,10 @@
 """The `matdiff` command: differentiate an expression and print the result.
 
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
-            [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
+            [--symmetric sym|cookbook] [--hessian] [--check]
+            [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
+    matdiff "-logdet(X)" --wrt X --convexity [--domain "X: spd"] [--format json]
 
 Bad input prints the error and exits with status 2; no traceback.
 """
@@ -12,10 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
-from .api import derivative
-from .errors import MatdiffError
+from .api import convexity, derivative
+from .errors import MatdiffError, MatdiffWarning
 from .layout import LAYOUTS
+from .symmetric import MODES
 
 CODE_FORMATS = ("numpy", "jax", "torch")  # Python source of the derivative (matdiff.codegen)
 FORMATS = ("text", "unicode", "latex", "json") + CODE_FORMATS
@@ -30,28 +34,58 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--var", action="append", default=[], metavar="NAME: TYPE",
                    help="declare a type, e.g. \"A: matrix(n,n) symmetric\"; repeatable")
     p.add_argument("--layout", choices=LAYOUTS, default="mixed")
+    p.add_argument("--symmetric", choices=MODES, default="sym",
+                   help="by a symmetric matrix: sym(G) = (G + G')/2 (default) or the Matrix "
+                   "Cookbook's G + G' - I∘G")
     p.add_argument("--hessian", action="store_true", help="second derivative by --wrt twice")
     p.add_argument("--check", action="store_true", help="verify with finite differences")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--explain", nargs="?", const="text", choices=("text", "markdown", "json"),
                    help="print a step-by-step derivation instead (default: text)")
+    p.add_argument("--convexity", action="store_true",
+                   help="is the (scalar) expression convex or concave in --wrt?")
+    p.add_argument("--domain", action="append", default=[], metavar="NAME: DOMAIN",
+                   help="with --convexity: positive, nonnegative, psd or spd; repeatable")
     return p
 
 
-def _declarations(items: list[str]) -> dict[str, str]:
+def _declarations(items: list[str], flag: str = "--var", example: str = "A: matrix(n,n)"
+                  ) -> dict[str, str]:
     decls = {}
     for item in items:
         name, sep, decl = item.partition(":")
         if not sep or not name.strip():
-            raise MatdiffError(f"--var expects 'NAME: TYPE', e.g. 'A: matrix(n,n)'; got '{item}'")
+            raise MatdiffError(f"{flag} expects 'NAME: {flag[2:].upper()}', e.g. '{example}'; "
+                               f"got '{item}'")
         decls[name.strip()] = decl.strip()
     return decls
 
 
+def _convexity(args) -> int:
+    if len(set(args.wrt)) != 1:
+        raise MatdiffError("--convexity needs one variable in --wrt")
+    c = convexity(args.expression, args.wrt[0], _declarations(args.var),
+                  _declarations(args.domain, "--domain", "X: spd"))
+    if args.format == "json":
+        print(json.dumps(c.to_dict(), indent=2))
+    else:
+        print(c, end="")
+    return 0
+
+
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.convexity:
+        return _convexity(args)
+    if args.domain:
+        raise MatdiffError("--domain is used with --convexity")
     wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
-    d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MatdiffWarning)
+        d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout,
+                       symmetric=args.symmetric)
+    for warning in caught:
+        print(f"matdiff: warning: {warning.message}", file=sys.stderr)
     if args.explain:
         print(d.explain(args.explain), end="")
         return 0

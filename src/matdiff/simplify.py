@@ -109,9 +109,13 @@ def symmetric_orientation(e: Einsum) -> Expr | None:
 
 
 def is_symmetric(e: Expr) -> bool:
-    """Known symmetric: a variable declared so, its inverse, the identity."""
-    if isinstance(e, MatrixFunction) and e.fn == "inv":
+    """Known symmetric: a variable declared so, its inverse, the identity, a primary
+    matrix function of one, L_f(S, E) for S and E symmetric (L_f(X, E)ᵀ = L_f(Xᵀ, Eᵀ))."""
+    if isinstance(e, MatrixFunction) and e.fn in ("inv", *PRIMARY_FUNCTIONS):
         return is_symmetric(e.arg)
+    if isinstance(e, Frechet):
+        return all(m.rank == 2 and (is_symmetric(m) or transpose(m) == m)
+                   for m in e.children())
     return isinstance(e, Identity) or (isinstance(e, Var) and e.symmetric and e.rank == 2)
 
 
