@@ -125,6 +125,7 @@ CASES = [
     ("x'*expm(X)*y", "X"), ("tr(expm(A*X))", "X"), ("expm(X)", "X"),
     ("sqrtm(A*X)", "X"), ("x'*S^-0.5*x", "S"), ("tr(A*expm(X))", ["X", "X"]),
     ("expm(t*A)", "t"), ("logm(eye + t*A)", "t"), ("expm(t*A + s*B)", "t"),
+    ("tr(A*logm(S))", "S"),
 ]
 VARS = {"S": "matrix(n,n) symmetric", "t": "scalar", "s": "scalar"}
 

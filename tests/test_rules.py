@@ -64,6 +64,10 @@ EXAMPLES = {
     "frechet-commuting": ("tr(logm(X)) + tr(sqrtm(X)) + tr(expm(a*X))", "X", "spd"),
     # the chain rule's product ∂expm(X)/∂X · B: Σ_ab L(X, J(a,b)) B[a,b] → L(X, B)
     "frechet-direction": ("expm(X)", "X·B", "normal"),
+    # L_log(S, A)ᵀ → L_log(S, Aᵀ): so sym(G) of a gradient by S merges into one operator
+    "frechet-transpose": ("dlogm(S, A)'", None, "spd"),
+    # L_log(S, A) + 2 L_log(S, B) → L_log(S, A + 2B)
+    "frechet-linear": ("dlogm(S, A) + 2*dlogm(S, B)", None, "spd"),
     # tr(logm(X)) → logdet(X)
     "trace-logm": ("tr(logm(X))", None, "spd"),
 }

@@ -319,6 +319,31 @@ def _span_of_identity_and(m: Expr) -> set:
     return found
 
 
+def frechet_transpose(e: Einsum) -> Expr | None:
+    """L_f(S, E)ᵀ → L_f(S, Eᵀ) for S known symmetric (L_f(X, E)ᵀ = L_f(Xᵀ, Eᵀ))."""
+    if not (_is_transpose(e) and isinstance(e.operands[0], Frechet)):
+        return None
+    f = e.operands[0]
+    if f.order != 1 or f.directions[0].rank != 2 or not is_symmetric(f.point):
+        return None
+    return frechet(f.fn, f.point, (transpose(f.directions[0]),), f.param)
+
+
+def frechet_linear(e: Add) -> Expr | None:
+    """a·L_f(X, E) + b·L_f(X, F) → L_f(X, a·E + b·F): one operator, linear in its direction."""
+    groups: dict[tuple, list[tuple[float, Frechet]]] = {}
+    for c, t in e.terms:
+        if isinstance(t, Frechet) and t.order == 1 and t.directions[0].rank == 2:
+            groups.setdefault((t.fn, t.param, t.point), []).append((c, t))
+    for (fn, param, point), members in groups.items():
+        if len(members) > 1:
+            direction = add(*((c, t.directions[0]) for c, t in members))
+            merged = frechet(fn, point, (direction,), param)
+            rest = [(c, t) for c, t in e.terms if not any(t is m for _, m in members)]
+            return add(merged, *rest)
+    return None
+
+
 def trace_of_logm(e: Einsum) -> Expr | None:
     """tr(logm(X)) → logdet(X)."""
     if len(e.operands) == 1 and not e.out and e.indices[0] == (0, 0):
@@ -511,6 +536,10 @@ RULES: tuple[Rule, ...] = (
     Rule("frechet-commuting", "L_f(X, E) → f'(X)·E when X·E = E·X (E = I, t·A for X = t·A)",
          Frechet, frechet_commuting),
     Rule("trace-logm", "tr(logm(X)) → logdet(X)", Einsum, trace_of_logm),
+    Rule("frechet-transpose", "L_f(S, E)ᵀ → L_f(S, Eᵀ) for S symmetric", Einsum,
+         frechet_transpose),
+    Rule("frechet-linear", "a·L_f(X, E) + b·L_f(X, F) → L_f(X, a·E + b·F)", Add,
+         frechet_linear),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
     Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,
