@@ -42,6 +42,7 @@ TEMPLATES = [
     ("matrix", "{0}.*{1}", "matrix matrix"), ("matrix", "{0}*{1}'", "col col"),
     ("matrix", "diag({0})", "col"), ("matrix", "inv({0}*{0}' + eye)", "matrix"),
     ("scalar", "det({0}*{0}' + eye)", "matrix"), ("matrix", "{0}^2", "matrix"),
+    ("matrix", "expm(0.5*tanh({0}))", "matrix"),
 ]
 KINDS = ("scalar", "col", "matrix")
 

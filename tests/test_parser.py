@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from matdiff.errors import ParseError
 from matdiff.parser import (
+    ARITY,
     KNOWN_FUNCTIONS,
     LITERAL_ARG_FUNCTIONS,
     MAX_DEPTH,
@@ -21,6 +22,7 @@ from matdiff.parser import (
 )
 from matdiff.syntax import Binary, Call, Name, Num, Transpose, TypeDecl, Unary
 
+UNARY = sorted(f for f in KNOWN_FUNCTIONS - LITERAL_ARG_FUNCTIONS if f not in ARITY)
 BINARY_OPS = ["+", "-", "*", "/", "^", ".*", "./", ".^"]
 CORPUS = json.loads((Path(__file__).parent / "data" / "public.json").read_text())
 
@@ -136,7 +138,7 @@ def test_every_binary_operator(op):
     assert parse_text(f"a {op} b") == Binary(op, Name("a", 0), Name("b", len(op) + 3), 2)
 
 
-@pytest.mark.parametrize("func", sorted(KNOWN_FUNCTIONS - LITERAL_ARG_FUNCTIONS))
+@pytest.mark.parametrize("func", UNARY)
 def test_every_function(func):
     assert parse_text(f"{func}(x)") == Call(func, (Name("x", len(func) + 1),), 0)
     assert sx(parse_text(f"2*{func}(A*x + b)'")) == f"(* 2 (' ({func} (+ (* A x) b))))"
@@ -218,10 +220,21 @@ def test_empty_text_is_an_error():
     assert err.message == "empty expression" and err.column == 0
 
 
-@pytest.mark.parametrize("func", sorted(KNOWN_FUNCTIONS))
+@pytest.mark.parametrize("func", sorted(KNOWN_FUNCTIONS - set(ARITY)))
 def test_every_function_needs_parentheses_and_one_argument(func):
     assert_error(parse_text, f"x + {func}", f"function '{func}' needs an argument", 4)
     assert_error(parse_text, f"{func}(1, 2)", "takes exactly 1 argument", len(func) + 2)
+
+
+@pytest.mark.parametrize("func", sorted(ARITY))
+def test_frechet_derivatives_take_their_arguments(func):
+    k = ARITY[func]
+    args = ", ".join("X" * (i + 1) for i in range(k))
+    assert len(parse_text(f"{func}({args})").args) == k
+    too_many = ", ".join(["X"] * (k + 1))
+    assert_error(parse_text, f"{func}({too_many})", f"takes exactly {k} arguments, got more",
+                 len(func) + 1 + 3 * k - 2)
+    assert_error(parse_text, f"{func}(X)", f"takes exactly {k} arguments, got 1", len(func) + 2)
 
 
 # ---- long and deeply nested input ---------------------------------------------------
@@ -342,7 +355,7 @@ _trees = st.recursive(_leaves, lambda kids: st.one_of(
     st.builds(Unary, st.sampled_from(["-", "+"]), kids, st.just(0)),
     st.builds(Transpose, kids, st.just(0)),
     st.builds(lambda f, a: Call(f, (a,), 0),
-              st.sampled_from(sorted(KNOWN_FUNCTIONS - LITERAL_ARG_FUNCTIONS)), kids),
+              st.sampled_from(UNARY), kids),
 ), max_leaves=20)
 
 

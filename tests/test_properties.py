@@ -118,6 +118,8 @@ def productions(kind: str, depth: int) -> list[st.SearchStrategy[str]]:
             t("({0}^2)", "matrix"), t("diag({0})", "col"),
             well_conditioned("inv", depth),
             t("({0} + {1}*eye)", "matrix", "scalar"), t("(eye*{0})", "matrix"),
+            t("expm(0.5*tanh({0}))", "matrix"), well_conditioned("sqrtm", depth),
+            well_conditioned("logm", depth), t("(3*eye + tanh({0}))^0.3", "matrix"),
         ]
     return rules
 
@@ -301,7 +303,8 @@ def test_generator_covers_every_operator_and_function():
     expr_of("scalar", MAX_DEPTH)  # builds (and records) every production
     text = " ".join(TEMPLATES) + " " + " ".join(sum(LEAVES.values(), []))
     functions = ("exp log sin cos tan tanh arcsin arccos arctan abs sign relu step sqrt sigmoid "
-                 "sum tr det logdet inv diag norm1 norm2 softmax logsumexp").split()
+                 "sum tr det logdet inv diag norm1 norm2 softmax logsumexp expm logm sqrtm"
+                 ).split()
     for name in functions:
         assert re.search(rf"\b{name}\(", text), name
     for constant in ["vector(1)", "matrix(1)", "eye"]:

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import matdiff as md
 from matdiff.check import random_point
+from matdiff.build import einsum
 from matdiff.diff import diff
 from matdiff.evaluate import evaluate
 from matdiff.search import ALTERNATIVES
@@ -70,15 +71,35 @@ EXAMPLES = {
     "scaled-inverse": ("det(-X)", "X", "normal"),
     # d det(A X) = det(A X) Aᵀ inv(A X)ᵀ = det(A X) Aᵀ inv(A)ᵀ inv(X)ᵀ = det(A X) inv(X)ᵀ
     "inverse-of-product": ("det(A*X)", "X", "normal"),
+    # ⟨A ᵀ, L_exp(X, dX)⟩ → ⟨L_exp(Xᵀ, Aᵀ), dX⟩: the gradient of tr(A expm(X)) is dexpm(X', A')
+    "frechet-adjoint": ("tr(A*expm(X))", "X", "normal"),
+    # L_log(Xᵀ, I) → inv(Xᵀ): the gradient of tr(logm(X)) is inv(X)'; L_exp(aX, X) → expm(aX)X
+    "frechet-commuting": ("tr(logm(X)) + tr(sqrtm(X)) + tr(expm(a*X))", "X", "spd"),
+    # the chain rule's product ∂expm(X)/∂X · B: Σ_ab L(X, J(a,b)) B[a,b] → L(X, B)
+    "frechet-direction": ("expm(X)", "X·B", "normal"),
+    # L_log(S, A)ᵀ → L_log(S, Aᵀ): so sym(G) of a gradient by S merges into one operator
+    "frechet-transpose": ("dlogm(S, A)'", None, "spd"),
+    # L_log(S, A) + 2 L_log(S, B) → L_log(S, A + 2B)
+    "frechet-linear": ("dlogm(S, A) + 2*dlogm(S, B)", None, "spd"),
+    # tr(logm(X)) → logdet(X)
+    "trace-logm": ("tr(logm(X))", None, "spd"),
 }
 RULE_VARS = {**VARS, "z": "vector(n)", "X": "matrix(n,n)"}
 POINTS = 3
 
 
 def simplified_example(text: str, wrt: str | None):
-    """(unsimplified IR, simplified IR, recorded steps, variables)."""
-    e = md.parse(text, RULE_VARS)
-    raw = e.expr if wrt is None else diff(e.expr, e.variables[wrt])
+    """(unsimplified IR, simplified IR, recorded steps, variables).
+
+    wrt "X·B": the derivative by X contracted with the matrix B over X's axes, the
+    product the chain rule of an explanation forms."""
+    e = md.parse(text + (" + 0*" + wrt.split("·")[1] if wrt and "·" in wrt else ""),
+                 RULE_VARS)
+    raw = e.expr if wrt is None else diff(e.expr, e.variables[wrt.split("·")[0]])
+    if wrt and "·" in wrt:
+        factor = e.variables[wrt.split("·")[1]]
+        ix = tuple(range(raw.rank))
+        raw = einsum([raw, factor], [ix, ix[-2:]], ix[:-2])
     steps: list = []
     return raw, simplify(raw, steps), steps, e.variables
 

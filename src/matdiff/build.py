@@ -14,7 +14,8 @@ import math
 import numpy as np
 
 from .ir import (
-    Add, Dim, Dims, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Add, Dim, Dims, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones,
+    Power, Var,
     Zero,
 )
 from .unionfind import UnionFind
@@ -290,13 +291,31 @@ def power(base: Expr, exponent: Expr | float) -> Expr:
     return Power(base, exponent)
 
 
-def matrix_function(fn: str, arg: Expr) -> Expr:
-    """inv / det / logdet of a square matrix, softmax / logsumexp of a vector."""
+def matrix_function(fn: str, arg: Expr, param: float | None = None) -> Expr:
+    """inv / det / logdet of a square matrix, softmax / logsumexp of a vector, and the
+    primary matrix functions expm / logm / sqrtm / powm (X^param) of a square matrix."""
     if fn == "inv" and isinstance(arg, MatrixFunction) and arg.fn == "inv":
         return arg.arg  # inv(inv(X)) = X
-    if fn == "inv" and isinstance(arg, Identity):
-        return arg
-    return MatrixFunction(fn, arg)
+    if fn in ("inv", "sqrtm", "powm") and isinstance(arg, Identity):
+        return arg  # inv(I) = I^p = I
+    if fn == "powm":
+        if param == 0.5:
+            return MatrixFunction("sqrtm", arg)  # X^0.5 = sqrtm(X), one name
+        if param == 1.0:
+            return arg
+        if param == 0.0:
+            return Identity(arg.dims[0])
+    return MatrixFunction(fn, arg, param)
+
+
+def frechet(fn: str, point: Expr, directions: tuple[Expr, ...], param: float | None = None):
+    """L⁽ᵏ⁾_f(X; E₁, …, E_k) (see `ir.Frechet`); zero when a direction is zero."""
+    if fn == "powm" and param == 0.5:
+        fn, param = "sqrtm", None
+    node = Frechet(fn, point, tuple(directions), param)
+    if any(is_zero(e) for e in directions):
+        return zero(node.dims)
+    return node
 
 
 def identity_tensor(dims: Dims) -> Expr:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+from .ir import (
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+)
 
 
 def _labels(ix) -> str:
@@ -29,7 +31,11 @@ def show(e: Expr) -> str:
         spec = ",".join(_labels(ix) for ix in e.indices) + "->" + _labels(e.out)
         return f"einsum({spec}; " + ", ".join(show(o) for o in e.operands) + ")"
     if isinstance(e, (Elementwise, MatrixFunction)):
-        return f"{e.fn}({show(e.arg)})"
+        param = "" if getattr(e, "param", None) is None else f", {e.param:g}"
+        return f"{e.fn}({show(e.arg)}{param})"
+    if isinstance(e, Frechet):
+        args = ", ".join(show(c) for c in e.children())
+        return f"d{e.order}{e.fn}({args}{'' if e.param is None else f', {e.param:g}'})"
     if isinstance(e, Power):
         return f"({show(e.base)})^({show(e.exponent)})"
     return f"zeros{_dims(e)}"

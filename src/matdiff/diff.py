@@ -13,13 +13,14 @@ from __future__ import annotations
 from typing import Callable
 
 from .build import (
-    add, einsum, elementwise, hadamard, identity_tensor, letters, matrix_function, neg, ones, power,
-    zero,
+    add, einsum, elementwise, frechet, hadamard, identity_tensor, letters, matrix_function, neg,
+    ones, power, zero,
 )
 from .errors import UnsupportedError
 from .ir import (
-    Add, Einsum, Elementwise, Expr, MatrixFunction, Number, Power, Var, Zero, walk,
+    Add, Einsum, Elementwise, Expr, Frechet, MatrixFunction, Number, Power, Var, Zero, walk,
 )
+from .matfun import PRIMARY_FUNCTIONS, MAX_ORDER
 from .rules import ELEMENTWISE
 
 MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
@@ -139,7 +140,35 @@ def _is_zero(e: Expr) -> bool:
 
 
 def _matrix_function(e: MatrixFunction, d, wd) -> Expr:
+    if e.fn in PRIMARY_FUNCTIONS:
+        # d f(X) = L_f(X, dX): the Fréchet derivative applied to dX
+        return frechet(e.fn, e.arg, (d(e.arg),), e.param)
     return MATRIX_RULES[e.fn](e, d(e.arg), len(wd))
+
+
+def _frechet(e: Frechet, d, wd) -> Expr:
+    # d L⁽ᵏ⁾(X; E₁…E_k) = L⁽ᵏ⁺¹⁾(X; E₁…E_k, dX) + Σᵢ L⁽ᵏ⁾(X; …dEᵢ…), wrt axes moved last
+    terms = []
+    dx = d(e.point)
+    if not _is_zero(dx):
+        if e.order >= MAX_ORDER:
+            raise UnsupportedError(
+                f"derivatives of order {e.order + 1} of {e.fn}(X) are not supported")
+        terms.append(frechet(e.fn, e.point, e.directions + (dx,), e.param))
+    k = len(wd)
+    start = 2
+    for i, direction in enumerate(e.directions):
+        extra = direction.rank - 2
+        de = d(direction)
+        if not _is_zero(de):
+            dirs = e.directions[:i] + (de,) + e.directions[i + 1:]
+            raw = frechet(e.fn, e.point, dirs, e.param)
+            ix = letters(raw.rank)
+            split = start + extra
+            out = ix[:split] + ix[split + k:] + ix[split:split + k]
+            terms.append(einsum([raw], [ix], out))
+        start += extra
+    return add(*terms) if terms else zero(e.dims + wd)
 
 
 def _d_inv(e, dX, k):
@@ -192,4 +221,5 @@ RULES: dict[type, Rule] = {
     Elementwise: _elementwise,
     Power: _power,
     MatrixFunction: _matrix_function,
+    Frechet: _frechet,
 }

@@ -15,9 +15,10 @@ import opt_einsum
 
 from .errors import MatdiffError, ShapeError, UnsupportedError
 from .ir import (
-    Add, Dim, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
-    variables, walk,
+    Add, Dim, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power,
+    Var, Zero, variables, walk,
 )
+from . import matfun
 from .rules import ELEMENTWISE
 
 
@@ -131,6 +132,8 @@ def _einsum(node: Einsum, args, env, sizes):
 
 def _matrix_function(node: MatrixFunction, args, env, sizes):
     x = args[0]
+    if node.fn in matfun.PRIMARY_FUNCTIONS:
+        return matfun.value(node.fn, x, node.param)
     if node.fn == "inv":
         try:
             return np.linalg.inv(x)
@@ -166,4 +169,5 @@ _EVAL = {
     Elementwise: lambda n, a, env, s: ELEMENTWISE[n.fn].numpy(a[0]),
     Power: _power,
     MatrixFunction: _matrix_function,
+    Frechet: lambda n, a, env, s: matfun.frechet(n.fn, a[0], a[1:], n.param),
 }

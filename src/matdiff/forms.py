@@ -70,11 +70,22 @@ class T(Form):
 @dataclass(frozen=True)
 class Call(Form):
     """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…
+
+    `more` holds the arguments after the first: the directions of a Fréchet derivative
+    `dexpm(X, E)`, and last the exponent of `X^p` or `dpowm(X, E, p)`.
     `symmetric`: a matrix known to equal its transpose (inv(X'*X)), so printed untransposed."""
 
     fn: str
     arg: Form
+    more: tuple[Form, ...] = ()
     symmetric: bool = False
+
+
+@dataclass(frozen=True)
+class SingleEntry(Form):
+    """J(k,l): the matrix with a one in row k, column l and zeros elsewhere (index notation)."""
+
+    index: tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -442,13 +453,16 @@ def _spliced(chain: list[Form]) -> list[Form]:
     return out
 
 
+_SYMMETRY_KEEPING = ("inv", "expm", "logm", "sqrtm", "powm")  # f(S) is symmetric for S symmetric
+
+
 def _symmetric(f: Form) -> bool:
     """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
     if isinstance(f, Sym):
         return f.symmetric
     if isinstance(f, Call) and f.symmetric:
         return True
-    if isinstance(f, Call) and f.fn == "inv" or isinstance(f, MatPow):
+    if isinstance(f, Call) and f.fn in _SYMMETRY_KEEPING or isinstance(f, MatPow):
         return _symmetric(f.arg if isinstance(f, Call) else f.base)
     if isinstance(f, Call) and f.fn == "diag":
         return f.kind == "matrix"
@@ -486,8 +500,10 @@ def _kids(f: Form) -> tuple[Form, ...]:
         kids = f.factors
     elif isinstance(f, Sum):
         kids = tuple(x for _, x in f.terms)
-    elif isinstance(f, (T, Call)):
+    elif isinstance(f, T):
         kids = (f.arg,)
+    elif isinstance(f, Call):
+        kids = (f.arg,) + f.more
     elif isinstance(f, Pow):
         kids = (f.base, f.exponent)
     elif isinstance(f, MatPow):

@@ -8,9 +8,11 @@ entry of it, `(V'*V)[j,l]`; identities become `delta(i,k)`.
 from __future__ import annotations
 
 from .build import einsum
-from .forms import Delta, Entry, Form, IndexSum, Indexed, Lit, product, sum_form
-from .ir import Add, Einsum, Expr, Identity, Number, Ones, Zero
-from .matrixform import NoMatrixForm, strict_form, to_form
+from .forms import (
+    Delta, Entry, Form, IndexSum, Indexed, Lit, Prod, SingleEntry, product, sum_form,
+)
+from .ir import Add, Einsum, Expr, Frechet, Identity, Number, Ones, Zero
+from .matrixform import NoMatrixForm, frechet_call, strict_form, to_form
 
 OUT_NAMES = "ijklmnop"
 SUM_NAMES = "abcdefgh"
@@ -126,6 +128,47 @@ def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
         return to_form(e)
     if isinstance(e, (Add, Einsum)) and e.rank > 2:
         return _index_body(e, idx, summed)
+    if isinstance(e, Frechet) and e.rank > 2:
+        return _frechet_entry(e, idx, summed)
     if e.rank > 2:  # a tensor variable, or an entry-wise function of one
         return Indexed("scalar", strict_form(e), idx)
     return Indexed("scalar", to_form(e), idx)
+
+
+def _frechet_entry(e: Frechet, idx: tuple[str, ...], summed) -> Form:
+    """L_f(X, E)[i,j,k,l] = Σ_ab L_f(X, J(a,b))[i,j] E[a,b,k,l], by linearity in E;
+    written L_f(X, J(k,l))[i,j] when E is the identity tensor (the Jacobian of f).
+    Each direction with extra axes is written so, in turn."""
+    coef, over, factors, directions = 1.0, [], [], []
+    start = 2
+    for direction in e.directions:
+        if direction.rank == 2:
+            directions.append(to_form(direction))
+            continue
+        names = idx[start:start + direction.rank - 2]
+        start += direction.rank - 2
+        c, entry, body = _single_entry(direction, names, summed)
+        coef *= c
+        directions.append(entry)
+        if body is not None:
+            over += list(entry.index)
+            factors.append(body)
+    call = frechet_call(e, tuple(directions), to_form)
+    factors = [Indexed("scalar", call, idx[:2])] + factors
+    body = IndexSum("scalar", tuple(over), tuple(factors)) if over else product(factors, "scalar")
+    return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+
+
+def _single_entry(direction: Expr, names: tuple[str, ...], summed):
+    """(c, J(k,l), None) when E[a,b,k,l] = c·δ(a,k)·δ(b,l) (or its transpose), else
+    (1, J(a,b), E[a,b,k,l]) to be summed over a, b."""
+    a, b = next(summed), next(summed)
+    body = _index_body(direction, (a, b) + names, summed)
+    coef, factors = 1.0, list(body.factors) if isinstance(body, Prod) else [body]
+    if factors and isinstance(factors[0], Lit):
+        coef = factors.pop(0).value
+    rename = {d.index[0]: d.index[1] for d in factors if isinstance(d, Delta)}
+    if len(factors) == 2 and all(isinstance(d, Delta) for d in factors) \
+            and set(rename) == {a, b} and set(rename.values()) <= set(names):
+        return coef, SingleEntry("matrix", (rename[a], rename[b])), None
+    return 1.0, SingleEntry("matrix", (a, b)), body

@@ -262,19 +262,58 @@ class MatrixFunction(_Application):
     """A function of a square matrix or a vector that is not entry-wise.
 
     `fn` is one of: 'inv' (n×n → n×n), 'det' and 'logdet' (n×n → scalar),
-    'softmax' (n → n), 'logsumexp' (n → scalar). Their derivative rules are in
-    `diff.py`, their numerics in `evaluate.py`.
+    'softmax' (n → n), 'logsumexp' (n → scalar), or a primary matrix function of
+    `matfun.PRIMARY_FUNCTIONS` (n×n → n×n): 'expm', 'logm', 'sqrtm', 'powm' (X^param).
+    Their derivative rules are in `diff.py`, their numerics in `evaluate.py`.
     """
 
-    __slots__ = ()
+    __slots__ = ("param",)
 
-    def __init__(self, fn: str, arg: Expr):
-        super().__init__(fn, arg, {"inv": arg.dims, "softmax": arg.dims}.get(fn, ()))
+    def __init__(self, fn: str, arg: Expr, param: float | None = None):
+        square = fn in ("inv", "softmax", "expm", "logm", "sqrtm", "powm")
+        super().__init__(fn, arg, arg.dims if square else ())
+        self.param = param
+
+    def _local(self):
+        return (self.fn, self.param)
 
     def rebuild(self, children):
         from .build import matrix_function
 
-        return matrix_function(self.fn, children[0])
+        return matrix_function(self.fn, children[0], self.param)
+
+
+class Frechet(Expr):
+    """L⁽ᵏ⁾_f(X; E₁, …, E_k): the k-th Fréchet derivative of a primary matrix function.
+
+    `fn` and `param` name f as in MatrixFunction; `point` is X (n×n); each direction Eᵢ
+    has dims (n, n) + extraᵢ and the map, linear in each Eᵢ, is applied to every slice
+    over the extra axes: dims = (n, n) + extra₁ + … + extra_k. So d f(X) = L_f(X, dX)
+    in the mixed layout. Numerics in `matfun.py`.
+    """
+
+    __slots__ = ("fn", "param", "point", "directions")
+
+    def __init__(self, fn: str, point: Expr, directions: tuple[Expr, ...],
+                 param: float | None = None):
+        super().__init__(point.dims + sum((e.dims[2:] for e in directions), ()))
+        self.fn, self.param = fn, param
+        self.point, self.directions = point, tuple(directions)
+
+    @property
+    def order(self) -> int:
+        return len(self.directions)
+
+    def _local(self):
+        return (self.fn, self.param, self.dims)
+
+    def children(self):
+        return (self.point,) + self.directions
+
+    def rebuild(self, children):
+        from .build import frechet
+
+        return frechet(self.fn, children[0], tuple(children[1:]), self.param)
 
 
 def walk(expr: Expr) -> Iterator[Expr]:

@@ -20,11 +20,12 @@ from dataclasses import dataclass
 
 from . import syntax as S
 from .build import (
-    add, einsum, elementwise, matrix_function, ones, power, scale, total_sum,
+    add, einsum, elementwise, frechet, matrix_function, ones, power, scale, total_sum,
 )
 from .dimsize import size
 from .errors import ParseError, ShapeError, UnsupportedError
 from .ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
+from .matfun import PRIMARY_FUNCTIONS, parse_frechet_name
 from .rules import ELEMENTWISE
 
 KINDS_BY_DECL = {"scalar": "scalar", "vector": "col", "matrix": "matrix", "tensor": "tensor"}
@@ -245,9 +246,13 @@ class Lowering:
         """X^k for an integer literal k: a product of k factors (inv(X) for k < 0)."""
         k = _integer_literal(node.right)
         if k is None:
-            raise UnsupportedError(
-                "a matrix power X^p needs an integer literal p; use '.^' for entry-wise powers"
-            )
+            p = _number_literal(node.right)
+            if p is None:
+                raise UnsupportedError(
+                    "a matrix power X^p needs a number p (a literal); use '.^' for entry-wise "
+                    "powers")
+            self._square(base, "^", node.pos)
+            return Typed(matrix_function("powm", base.expr, p), "matrix")
         self._square(base, "^", node.pos)
         if abs(k) > 64:
             raise UnsupportedError(f"matrix power {k} is too large (|k| ≤ 64)")
@@ -281,6 +286,11 @@ class Lowering:
         if fn in ("det", "logdet", "inv"):
             self._square(arg, fn, node.pos)
             return Typed(matrix_function(fn, arg.expr), "matrix" if fn == "inv" else "scalar")
+        if fn in PRIMARY_FUNCTIONS:
+            self._square(arg, fn, node.pos)
+            return Typed(matrix_function(fn, arg.expr), "matrix")
+        if parse_frechet_name(fn):
+            return self._frechet(arg, node)
         if fn == "diag":
             return self._diag(arg, node)
         if fn in ("softmax", "logsumexp"):
@@ -290,6 +300,23 @@ class Lowering:
                 )
             return Typed(matrix_function(fn, arg.expr), arg.kind if fn == "softmax" else "scalar")
         raise ParseError(f"unknown function '{fn}'", self.text, node.pos)
+
+    def _frechet(self, point: Typed, node: S.Call) -> Typed:
+        """dexpm(X, E), d2expm(X, E, F), dpowm(X, E, p): Fréchet derivatives, E like X."""
+        fn, order = parse_frechet_name(node.func)
+        self._square(point, node.func, node.pos)
+        directions = []
+        for arg in node.args[1:order + 1]:
+            e = self.lower(arg)
+            self._same_shape(point, e, node.func, node.pos)
+            directions.append(e.expr)
+        p = None
+        if fn == "powm":
+            p = _number_literal(node.args[-1])
+            if p is None:
+                raise self._shape_error(
+                    f"the last argument of '{node.func}' is the exponent, a number", node.pos)
+        return Typed(frechet(fn, point.expr, tuple(directions), p), "matrix")
 
     def _constant_call(self, node: S.Call) -> Typed:
         arg = node.args[0] if node.args else None
@@ -495,6 +522,13 @@ def _integer_literal(node: S.Node) -> int | None:
     if isinstance(node, S.Num) and float(node.value).is_integer():
         return sign * int(node.value)
     return None
+
+
+def _number_literal(node: S.Node) -> float | None:
+    sign = 1
+    if isinstance(node, S.Unary):
+        sign, node = (-1 if node.op == "-" else 1), node.operand
+    return sign * node.value if isinstance(node, S.Num) else None
 
 
 def lower(tree: S.Node, text: str, decls: dict[str, S.TypeDecl],

@@ -18,9 +18,11 @@ from .forms import (
     Call, Const, Form, Lit, Pow, Prod, Sym, hadamard, product, sum_form, transpose,
 )
 from .ir import (
-    Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Zero,
 )
 from .symmetry import is_symmetric
+from .matfun import frechet_name
 
 
 def to_form(e: Expr, orient: str | None = None) -> Form:
@@ -39,6 +41,12 @@ def to_form(e: Expr, orient: str | None = None) -> Form:
 def strict_form(e: Expr) -> Form:
     """The matrix notation of e (vectors as columns); NoMatrixForm if it has none."""
     return _Converter().form(e)
+
+
+def frechet_call(e: Frechet, directions: tuple[Form, ...], form) -> Call:
+    """dexpm(X, E), d2expm(X, E, F), dpowm(X, E, p): L⁽ᵏ⁾_f written as a call."""
+    power = (Lit("scalar", e.param),) if e.param is not None else ()
+    return Call("matrix", frechet_name(e.fn, e.order), form(e.point), directions + power)
 
 
 def _kind(e: Expr) -> str:
@@ -76,12 +84,16 @@ class _Converter:
         if isinstance(e, Add):
             return sum_form([(c, self.form(t)) for c, t in e.terms], kind)
         if isinstance(e, Elementwise):
-            return Call(kind, e.fn, self.form(e.arg), kind == "matrix" and is_symmetric(e))
+            return Call(kind, e.fn, self.form(e.arg),
+                        symmetric=kind == "matrix" and is_symmetric(e))
         if isinstance(e, Power):
             return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
         if isinstance(e, MatrixFunction):
             symmetric = kind == "matrix" and is_symmetric(e)
-            return _of_zeros(e) or Call(kind, e.fn, self.form(e.arg), symmetric)
+            power = (Lit("scalar", e.param),) if e.param is not None else ()
+            return _of_zeros(e) or Call(kind, e.fn, self.form(e.arg), power, symmetric)
+        if isinstance(e, Frechet) and kind == "matrix":
+            return frechet_call(e, tuple(self.form(d) for d in e.directions), self.form)
         if isinstance(e, Einsum):
             return self._einsum(e)
         raise NoMatrixForm(e)

@@ -23,8 +23,9 @@ from typing import Callable
 
 from .forms import (
     Call, Commutation, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Kron, Lit, MatPow, Pow,
-    Prod, Sum, Sym, T,
+    Prod, SingleEntry, Sum, Sym, T,
 )
+from .matfun import PRIMARY_FUNCTIONS, parse_frechet_name
 from .rules import ELEMENTWISE
 
 SUM, HADAMARD_LOOSE, PRODUCT, UNARY, POWER, POSTFIX, ATOM = 1, 1.5, 2, 3, 4, 5, 6
@@ -356,8 +357,39 @@ class _Printer:
     def _call(self, f: Call):
         if f.fn == "inv" and self.s.inverse:
             return self.s.inverse(self.at(f.arg, ATOM)), POSTFIX
+        if f.fn == "powm":
+            return self._matrix_power(f)
+        if f.more or f.fn in PRIMARY_FUNCTIONS:
+            return self._matrix_function(f)
         arg, prec = self.show(f.arg)
         return self.s.call(f.fn, arg, prec), ATOM
+
+    def _matrix_power(self, f: Call):
+        """X^p, a matrix power (never `.^`: that is the entry-wise one)."""
+        base = self.at(f.arg, ATOM if self.s.name != "text" else POSTFIX)
+        exp_text, exp_prec = self.show(f.more[0])
+        if exp_prec < ATOM and self.s.name != "latex":
+            exp_text = self.s.paren(exp_text)
+        return self.s.power(base, exp_text, False), POWER
+
+    def _matrix_function(self, f: Call):
+        """expm(X), dexpm(X, E), …; in LaTeX e^{X}, X^{1/2}, L_exp(X, E)."""
+        args = [self.show(x)[0] for x in (f.arg,) + f.more]
+        if self.s.name != "latex":
+            return f"{f.fn}({', '.join(args)})", ATOM
+        if f.fn in PRIMARY_FUNCTIONS:
+            x = self.at(f.arg, ATOM) if f.fn == "sqrtm" else args[0]
+            return PRIMARY_FUNCTIONS[f.fn].latex.format(x=x), ATOM if f.fn == "logm" else POWER
+        fn, order = parse_frechet_name(f.fn)
+        p = args.pop() if fn == "powm" else None
+        name = PRIMARY_FUNCTIONS[fn].latex_frechet.format(p=p)
+        name = name if order == 1 else f"{name}^{{({order})}}"
+        return rf"{name}\left({', '.join(args)}\right)", ATOM
+
+    def _singleentry(self, f: SingleEntry):
+        if self.s.name == "latex":
+            return f"J^{{{''.join(f.index)}}}", ATOM
+        return f"J({','.join(f.index)})", ATOM
 
     def _pow(self, f: Pow):
         if self._as_division(f):  # x.^(-2) → 𝟙 ⊘ x², in text 1./x.^2 (1 broadcasts)

@@ -71,7 +71,10 @@ class Rewriter:
         new = tuple(self.rewrite(k) for k in kids)
         if all(a is b for a, b in zip(kids, new)):
             return e
-        return e.rebuild(new)
+        rebuilt = e.rebuild(new)
+        if type(rebuilt) is not type(e):  # c·T[…] folded out of a product: rewrite T too
+            return self.rewrite(rebuilt)
+        return rebuilt
 
     def _first_rewrite(self, node: Expr):
         for rule in self.by_type.get(type(node), ()):

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .build import add, einsum, elementwise, matrix_function, ones, power, transpose
-from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var
+from .build import (
+    add, einsum, elementwise, frechet, matmul, matrix_function, ones, power, transpose,
+)
 from .identities import (
     det_of_product, ones_outer, scaled_inverse, sign_times_value, split_power_to_cancel,
 )
+from .ir import (
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+)
+from .matfun import PRIMARY_FUNCTIONS
 from .rewrite import Rewriter, Rule, Step
 from .search import cost, shortest
 from .symmetry import is_symmetric
@@ -207,12 +212,151 @@ def inverse_cancel(e: Einsum) -> Expr | None:
 
 
 def transpose_out(e: MatrixFunction) -> Expr | None:
-    """inv(Xᵀ) → inv(X)ᵀ, det(Xᵀ) → det(X), logdet(Xᵀ) → logdet(X): one canonical form."""
+    """inv(Xᵀ) → inv(X)ᵀ, expm(Xᵀ) → expm(X)ᵀ, det(Xᵀ) → det(X): one canonical form."""
     arg = e.arg
-    if e.fn not in ("inv", "det", "logdet") or not _is_transpose(arg):
+    if e.fn not in ("inv", "det", "logdet", *PRIMARY_FUNCTIONS) or not _is_transpose(arg):
         return None
-    inner = matrix_function(e.fn, arg.operands[0])
-    return transpose(inner) if e.fn == "inv" else inner
+    inner = matrix_function(e.fn, arg.operands[0], e.param)
+    return inner if e.fn in ("det", "logdet") else transpose(inner)
+
+
+def frechet_adjoint(e: Einsum) -> Expr | None:
+    """⟨G, L_f(X, E)⟩ → ⟨L_f(Xᵀ, G), E⟩: the adjoint of L_f(X, ·) is L_f(Xᵀ, ·).
+
+    Fires when the two matrix axes of L_f(X, E) are summed against a matrix G made of
+    other factors (the identity for a trace, ones for a sum) and E has more axes (a
+    derivative's identity tensor), which then contracts away: a gradient in matrix form."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not (isinstance(op, Frechet) and op.order == 1 and op.directions[0].rank > 2):
+            continue
+        g, others = _adjoint_weight(e, k)
+        if g is None:
+            continue
+        fresh = max(a for jx in e.indices for a in jx) + 1
+        p, q = fresh, fresh + 1
+        adjoint = frechet(op.fn, transpose(op.point), (g,), op.param)
+        ops = [e.operands[j] for j in others] + [adjoint, op.directions[0]]
+        ixs = [e.indices[j] for j in others] + [(p, q), (p, q) + ix[2:]]
+        return einsum(ops, ixs, e.out)
+    return None
+
+
+def frechet_direction(e: Einsum) -> Expr | None:
+    """Σ_w L_f(X, E)[i,j,w] T[w,…] → L_f(X, Σ_w E[:,:,w] T[w,…])[i,j,…]: L_f is linear in E,
+    so factors summed against the direction's extra axes move into the direction."""
+    for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
+        if not (isinstance(op, Frechet) and op.order == 1 and op.directions[0].rank > 2):
+            continue
+        head, extra = ix[:2], ix[2:]
+        if len(set(ix)) != len(ix) or set(extra) & set(e.out):
+            continue
+        touching = [j for j, jx in enumerate(e.indices) if j != k and set(jx) & set(extra)]
+        used = {a for j in touching for a in e.indices[j]}
+        if not touching or used & set(head):
+            continue
+        rest = tuple(dict.fromkeys(a for a in used if a not in extra))
+        direction = einsum([op.directions[0]] + [e.operands[j] for j in touching],
+                           [head + extra] + [e.indices[j] for j in touching], head + rest)
+        moved = frechet(op.fn, op.point, (direction,), op.param)
+        others = [j for j in range(len(e.operands)) if j != k and j not in touching]
+        return einsum([e.operands[j] for j in others] + [moved],
+                      [e.indices[j] for j in others] + [head + rest], e.out)
+    return None
+
+
+def _adjoint_weight(e: Einsum, k: int):
+    """(G, the operands not in G) with Σ_ab G[a,b]·F[a,b,…] the only use of F's a, b."""
+    ix = e.indices[k]
+    a, b = ix[0], ix[1]
+    n = e.operands[k].dims[0]
+    if a in e.out or b in e.out or a in ix[2:] or b in ix[2:]:
+        return None, None
+    touching = [j for j, jx in enumerate(e.indices) if j != k and (a in jx or b in jx)]
+    others = [j for j in range(len(e.operands)) if j != k and j not in touching]
+    if a == b:
+        return (Identity(n), others) if not touching else (None, None)
+    inner = {c for j in touching for c in e.indices[j]} - {a, b}
+    outside = set(e.out) | set(ix[2:]) | {c for j in others for c in e.indices[j]}
+    if inner & outside:
+        return None, None
+    if not touching:
+        return ones((n, n)), others
+    ops = [e.operands[j] for j in touching]
+    ixs = [e.indices[j] for j in touching]
+    carried = {c for ix_ in ixs for c in ix_}
+    for label in (a, b):  # an index no other factor carries is summed alone: a ones factor
+        if label not in carried:
+            ops.append(ones((n,)))
+            ixs.append((label,))
+    return einsum(ops, ixs, (a, b)), others
+
+
+def frechet_commuting(e: Frechet) -> Expr | None:
+    """L_f(X, E) → f'(X)·E when X E = E X: E = I, or X and E both combinations of I and
+    one matrix M with scalar coefficients (d/dt expm(t·A) = expm(t·A)·A)."""
+    if e.order != 1 or e.directions[0].rank != 2:
+        return None
+    direction = e.directions[0]
+    if not isinstance(direction, Identity):
+        spans = _span_of_identity_and(direction) | _span_of_identity_and(e.point)
+        if None in spans or len(spans - {"I"}) > 1:
+            return None
+    fprime = PRIMARY_FUNCTIONS[e.fn].derivative(e.point, e.param)
+    return fprime if isinstance(direction, Identity) else matmul(fprime, direction)
+
+
+def _span_of_identity_and(m: Expr) -> set:
+    """The matrices M with m = Σ sᵢ·M + s·I for scalar expressions s, as (key, transposed);
+    I as "I"; None in the set when some term is not of that form."""
+    terms = m.terms if isinstance(m, Add) else ((1.0, m),)
+    found = set()
+    for _, t in terms:
+        if isinstance(t, Identity):
+            found.add("I")
+            continue
+        flipped = False
+        if isinstance(t, Einsum):
+            mats = [(op, ix) for op, ix in zip(t.operands, t.indices) if op.rank]
+            if len(mats) != 1 or set(mats[0][1]) != set(t.out) or len(set(t.out)) != 2:
+                return {None}
+            flipped = mats[0][1] != t.out  # Mᵀ: commutes with combinations of I and Mᵀ
+            t = mats[0][0]
+        found.add("I" if isinstance(t, Identity) else (t.key(), flipped))
+    return found
+
+
+def frechet_transpose(e: Einsum) -> Expr | None:
+    """L_f(S, E)ᵀ → L_f(S, Eᵀ) for S known symmetric (L_f(X, E)ᵀ = L_f(Xᵀ, Eᵀ))."""
+    if not (_is_transpose(e) and isinstance(e.operands[0], Frechet)):
+        return None
+    f = e.operands[0]
+    if f.order != 1 or f.directions[0].rank != 2 or not is_symmetric(f.point):
+        return None
+    return frechet(f.fn, f.point, (transpose(f.directions[0]),), f.param)
+
+
+def frechet_linear(e: Add) -> Expr | None:
+    """a·L_f(X, E) + b·L_f(X, F) → L_f(X, a·E + b·F): one operator, linear in its direction."""
+    groups: dict[tuple, list[tuple[float, Frechet]]] = {}
+    for c, t in e.terms:
+        if isinstance(t, Frechet) and t.order == 1 and t.directions[0].rank == 2:
+            groups.setdefault((t.fn, t.param, t.point), []).append((c, t))
+    for (fn, param, point), members in groups.items():
+        if len(members) > 1:
+            direction = add(*((c, t.directions[0]) for c, t in members))
+            merged = frechet(fn, point, (direction,), param)
+            rest = [(c, t) for c, t in e.terms if not any(t is m for _, m in members)]
+            return add(merged, *rest)
+    return None
+
+
+def trace_of_logm(e: Einsum) -> Expr | None:
+    """tr(logm(X)) → logdet(X)."""
+    if len(e.operands) == 1 and not e.out and e.indices[0] == (0, 0):
+        op = e.operands[0]
+        if isinstance(op, MatrixFunction) and op.fn == "logm":
+            return matrix_function("logdet", op.arg)
+    return None
 
 
 def _is_transpose(e: Expr) -> bool:
@@ -412,6 +556,16 @@ RULES: tuple[Rule, ...] = (
     Rule("det-of-product", "det(A·B) → det(A)·det(B) when a square factor repeats: "
          "det(X^k) → det(X)^k", MatrixFunction, det_of_product),
     Rule("scaled-inverse", "inv(c·X) → inv(X)/c", MatrixFunction, scaled_inverse),
+    Rule("frechet-adjoint", "⟨G, L_f(X, E)⟩ → ⟨L_f(Xᵀ, G), E⟩", Einsum, frechet_adjoint),
+    Rule("frechet-direction", "Σ_w L_f(X, E)[…,w] T[w] → L_f(X, Σ_w E[…,w] T[w])", Einsum,
+         frechet_direction),
+    Rule("frechet-commuting", "L_f(X, E) → f'(X)·E when X·E = E·X (E = I, t·A for X = t·A)",
+         Frechet, frechet_commuting),
+    Rule("trace-logm", "tr(logm(X)) → logdet(X)", Einsum, trace_of_logm),
+    Rule("frechet-transpose", "L_f(S, E)ᵀ → L_f(S, Eᵀ) for S symmetric", Einsum,
+         frechet_transpose),
+    Rule("frechet-linear", "a·L_f(X, E) + b·L_f(X, F) → L_f(X, a·E + b·F)", Add,
+         frechet_linear),
     Rule("inverse-functions", "log(exp(u)) → u,  exp(log(u)) → u", Elementwise,
          inverse_functions),
     Rule("distribute-cancel", "T·(a + b) → T·a + T·b (only when it gets smaller)", Einsum,

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections import Counter
 
 from .build import transpose
-from .ir import Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Ones, Power, Var
+from .ir import (
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Ones, Power, Var,
+)
 
 
 def is_symmetric(e: Expr) -> bool:
@@ -30,6 +32,8 @@ def is_symmetric(e: Expr) -> bool:
         return is_symmetric(e.arg)
     if isinstance(e, Power):
         return is_symmetric(e.base) and (e.exponent.rank == 0 or is_symmetric(e.exponent))
+    if isinstance(e, Frechet):  # L_f(X, E)ᵀ = L_f(Xᵀ, Eᵀ)
+        return all(is_symmetric(m) for m in e.children())
     if isinstance(e, Add):
         return _symmetric_sum(e)
     if isinstance(e, Einsum):

@@ -17,9 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..ir import (
-    Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Zero,
 )
 from ..structure import split_gram
+from ..matfun import PRIMARY_FUNCTIONS
 from ..unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
@@ -97,6 +99,11 @@ class Lowerer:
         if isinstance(e, Elementwise) and e.fn == "log" and _softplus_of(e.arg) is not None:
             # log(exp(u) + 1) in one accurate step: no overflow, no 1 + tiny rounded to 1
             return g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
+        if isinstance(e, MatrixFunction) and e.fn in PRIMARY_FUNCTIONS:
+            return g.op("matfun", (self.lower(e.arg),), (e.fn, e.param), e.dims)
+        if isinstance(e, Frechet):
+            args = tuple(self.lower(c) for c in e.children())
+            return g.op("frechet", args, (e.fn, e.param), e.dims)
         if isinstance(e, (Elementwise, MatrixFunction)):
             return g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
         if isinstance(e, Power):

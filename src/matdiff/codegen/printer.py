@@ -35,6 +35,10 @@ class Frag:
     fresh: bool = False
 
 
+def _param(p: float | None) -> str:
+    return "" if p is None else f", {number(p)}"
+
+
 def number(v: float) -> str:
     """A float as Python source: 2, 0.5, -1e-08, float('inf')."""
     if not math.isfinite(v):
@@ -70,6 +74,7 @@ class Printer:
         self.lines: list[str] = []
         self.done: dict[int, Frag] = {}
         self.uses_runtime = False
+        self.uses_matfun = False
 
     # --- the module -----------------------------------------------------------------------
     def source(self, name: str) -> str:
@@ -79,6 +84,8 @@ class Printer:
         imports = list(self.t.imports)
         if self.uses_runtime:
             imports.append("from matdiff.codegen.runtime import StructuredTensor")
+        if self.uses_matfun:
+            imports.append(self.t.matfun_import)
         args = ", ".join(list(self.params.values()) + (["*"] + self.free_dims
                                                         if self.free_dims else []))
         doc = self._docstring()
@@ -327,6 +334,28 @@ class Printer:
         out = self.namer.temp()
         self.lines += [line.format(x=x, out=out) for line in template]
         return Frag(out, fresh=True)
+
+    def _matfun(self, op):
+        """f(X) for a primary matrix function: a call into `matfun` (see targets.py)."""
+        fn, p = op.attr
+        self.uses_matfun = True
+        text = self.t.matfun_value.format(fn=repr(fn), x=self.frag(op.args[0]).text,
+                                          p=_param(p))
+        return Frag(text, fresh=True)
+
+    def _frechet(self, op):
+        """L⁽ᵏ⁾_f(X; E₁, …): a call into `matfun`, directions batched over extra axes."""
+        fn, p = op.attr
+        if len(op.args) > 2 and fn != "expm" and self.t.name != "numpy":
+            from ..errors import UnsupportedError
+
+            raise UnsupportedError(f"second derivatives of {fn} have no {self.t.name} code; "
+                                   "use the numpy target")
+        self.uses_matfun = True
+        x, *dirs = (self.frag(a).text for a in op.args)
+        text = self.t.matfun_frechet.format(fn=repr(fn), x=x, dirs=", ".join(dirs),
+                                            p=_param(p))
+        return Frag(text, fresh=True)
 
     def _pow(self, op):
         if op.attr is None:

@@ -73,7 +73,8 @@ def generate(outputs: list[tuple[str, Expr, bool]], variables: dict[str, Var], t
 
 # --- the audited exec ---------------------------------------------------------------------------
 
-_MODULES = {"numpy", "jax", "jax.numpy", "torch", "matdiff.codegen.runtime"}
+_MODULES = {"numpy", "jax", "jax.numpy", "torch", "matdiff.codegen.runtime", "matdiff.matfun",
+            "matdiff.codegen.matfun_runtime"}
 _SPEC = re.compile(r"^[A-Za-z,\->]*$")  # einsum specs; the only other bare strings
 
 

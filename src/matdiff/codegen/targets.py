@@ -40,6 +40,11 @@ class Target:
     add_diag: tuple[str, ...]
     entrywise: dict[str, str | tuple[str, ...]]
     matrix: dict[str, str | tuple[str, ...]]
+    # primary matrix functions and their Fréchet derivatives (`matdiff.matfun`): calls of
+    # the module imported as `matfun`; {fn} the quoted name, {p} ", p" for X^p or nothing
+    matfun_import: str = "import matdiff.codegen.matfun_runtime as matfun"
+    matfun_value: str = ""
+    matfun_frechet: str = ""
     power: dict[float, str] = field(default_factory=dict)
     reserved: frozenset[str] = frozenset()
 
@@ -89,8 +94,11 @@ NUMPY = Target(
         "logsumexp": ("{out} = np.max({x})",
                       "{out} = {out} + np.log(np.sum(np.exp({x} - {out})))"),
     },
+    matfun_import="import matdiff.matfun as matfun",  # scipy's algorithms, see matfun.py
+    matfun_value="matfun.value({fn}, {x}{p})",
+    matfun_frechet="matfun.frechet({fn}, {x}, ({dirs},){p})",
     power={0.5: "np.sqrt({x})"},
-    reserved=frozenset({"np"}),
+    reserved=frozenset({"np", "matfun"}),
 )
 
 JAX = Target(
@@ -122,8 +130,10 @@ JAX = Target(
         "softmax": "jax.nn.softmax({x})",
         "logsumexp": "jax.nn.logsumexp({x})",
     },
+    matfun_value="matfun.value(jnp, {fn}, {x}{p})",
+    matfun_frechet="matfun.frechet(jnp, {fn}, {x}, ({dirs},){p})",
     power={0.5: "jnp.sqrt({x})"},
-    reserved=frozenset({"jax", "jnp"}),
+    reserved=frozenset({"jax", "jnp", "matfun"}),
 )
 
 TORCH = Target(
@@ -161,8 +171,10 @@ TORCH = Target(
         "softmax": "torch.softmax({x}, dim=0)",
         "logsumexp": "torch.logsumexp({x}, dim=0)",
     },
+    matfun_value="matfun.value(torch, {fn}, {x}{p})",
+    matfun_frechet="matfun.frechet(torch, {fn}, {x}, ({dirs},){p})",
     power={0.5: "torch.sqrt({x})"},
-    reserved=frozenset({"torch"}),
+    reserved=frozenset({"torch", "matfun"}),
 )
 
 TARGETS: dict[str, Target] = {t.name: t for t in (NUMPY, JAX, TORCH)}
