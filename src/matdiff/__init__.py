@@ -5,12 +5,12 @@
     "(A + A')*x"
 """
 
-from . import codegen  # md.codegen.value_grad_hess; imports neither jax nor torch
-from .api import Derivative, Expression, derivative, hessian, parse
+from . import codegen  # imports neither jax nor torch
+from .api import Derivative, Expression, derivative, hessian, parse, value_grad_hess
 from .errors import MatdiffError, ParseError, ShapeError, UnsupportedError
 
 __all__ = [
     "Derivative", "Expression", "MatdiffError", "ParseError", "ShapeError", "UnsupportedError",
-    "codegen", "derivative", "hessian", "parse",
+    "codegen", "derivative", "hessian", "parse", "value_grad_hess",
 ]
 __version__ = "0.1.0"
