@@ -1,0 +1,116 @@
+"""Worker processes that do the API's work under a wall-clock limit.
+
+A computation runs in one of a few worker processes; the server waits for the answer in a
+thread, so it keeps answering other requests. A worker that overruns the limit is killed and
+replaced (a thread could not be stopped). Workers start with "spawn": no state of the server
+(event loop, sockets, threads) is copied into them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+
+# a request that loads what a first real one would, run by each worker as it starts
+WARM_UP = {"expr": "sum(exp(x'*A*x))", "wrt": "x", "explain": True, "code": ["numpy"],
+           "check": True}
+
+
+class TooExpensive(Exception):
+    """The computation ran past the time limit (its worker was replaced)."""
+
+
+def _serve(conn) -> None:
+    """A worker's loop: (endpoint, request) in, (status, payload) out, until the pipe closes."""
+    from .service import compute, error_payload, validate
+
+    compute("derivative", validate("derivative", WARM_UP))
+    while True:
+        try:
+            endpoint, request = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            answer = compute(endpoint, request)
+        except RecursionError:
+            answer = 400, error_payload("UnsupportedError", "expression nested too deeply")
+        except Exception as err:  # a bug in matdiff: say so, and keep serving
+            answer = 500, error_payload("InternalError", f"{type(err).__name__}: {err}")
+        conn.send(answer)
+
+
+class Worker:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, context):
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True)
+        self.process.start()
+        child.close()
+
+    def call(self, job, timeout: float):
+        """Send a job and wait; TooExpensive (worker killed) after `timeout` seconds."""
+        self.conn.send(job)
+        if not self.conn.poll(timeout):
+            self.stop()
+            raise TooExpensive(f"the computation took longer than {timeout:g} s")
+        return self.conn.recv()
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+class Pool:
+    """`size` workers; `await pool.run(endpoint, request)` gives (status, payload)."""
+
+    def __init__(self, size: int | None = None, timeout: float = 5.0):
+        self.size = size or min(4, os.cpu_count() or 1)
+        self.timeout = timeout
+        self._context = multiprocessing.get_context("spawn")
+        self._idle: asyncio.Queue[Worker] | None = None
+        self._all: list[Worker] = []
+
+    async def start(self) -> None:
+        self._idle = asyncio.Queue()
+        workers = await asyncio.gather(*(asyncio.to_thread(Worker, self._context)
+                                         for _ in range(self.size)))
+        for worker in workers:
+            self._all.append(worker)
+            self._idle.put_nowait(worker)
+
+    async def run(self, endpoint: str, request: dict):
+        worker = await self._idle.get()
+        job = asyncio.ensure_future(asyncio.to_thread(self._use, worker, (endpoint, request),
+                                                      asyncio.get_running_loop()))
+        return await asyncio.shield(job)  # a cancelled request leaves the job to finish
+
+    def _use(self, worker: Worker, job, loop):
+        """In a thread: run `job`, replace the worker if it died, hand it back as idle."""
+        try:
+            return worker.call(job, self.timeout)
+        except (EOFError, OSError):  # the worker died (e.g. out of memory)
+            worker.stop()
+            raise TooExpensive("the computation stopped its worker") from None
+        finally:
+            if not worker.alive():
+                worker = self._replace(worker)
+            loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+
+    def _replace(self, dead: Worker) -> Worker:
+        fresh = Worker(self._context)
+        self._all[self._all.index(dead)] = fresh
+        return fresh
+
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._all]
+
+    async def stop(self) -> None:
+        for worker in self._all:
+            await asyncio.to_thread(worker.stop)
+        self._all.clear()
