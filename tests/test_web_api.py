@@ -13,7 +13,8 @@ import pytest
 httpx = pytest.importorskip("httpx")
 
 import matdiff as md  # noqa: E402
-from matdiff.web.app import CSP, MAX_BODY, Cache  # noqa: E402
+from matdiff.web.answers import Cache  # noqa: E402
+from matdiff.web.app import CSP, MAX_BODY  # noqa: E402
 from matdiff.web.service import EXTRAS, MAX_EXPRESSION  # noqa: E402
 from webserver import running_server  # noqa: E402
 

@@ -5,8 +5,8 @@
     GET  /api/health       {"status": "ok", "version": ...}
 
 Limits: the body size (413), the request's fields (`service.validate`, 400) and the time of
-each computation (`workers`, 422 TooExpensive). Answers are cached by request (an LRU), so a
-shared link that many people open costs one computation. Every response carries a
+each computation (`workers`, 422 TooExpensive). Answers are cached by request (`answers`), so
+a shared link that many people open costs one computation. Every response carries a
 Content-Security-Policy that allows only the page's own origin.
 """
 
@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections import OrderedDict
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .answers import Answers
 from .service import BadRequest, error_payload, validate
-from .workers import Pool, TooExpensive
+from .workers import Pool
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY = 64 * 1024       # bytes of a request body
@@ -39,25 +39,6 @@ HEADERS = [(b"content-security-policy", CSP.encode()),
 
 class PayloadTooLarge(Exception):
     """The request body is over MAX_BODY bytes."""
-
-
-class Cache:
-    """A least-recently-used map of request → answer."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._items: OrderedDict = OrderedDict()
-
-    def get(self, key):
-        if key in self._items:
-            self._items.move_to_end(key)
-        return self._items.get(key)
-
-    def put(self, key, value) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        if len(self._items) > self.size:
-            self._items.popitem(last=False)
 
 
 async def read_json(request: Request):
@@ -86,17 +67,8 @@ def api(endpoint: str):
                                               f"{MAX_BODY} bytes"), status_code=413)
         except BadRequest as err:
             return JSONResponse(error_payload("BadRequest", err), status_code=400)
-        state = request.app.state
-        key = (endpoint, json.dumps(query, sort_keys=True))
-        answer = state.cache.get(key)
-        if answer is None:
-            try:
-                answer = await state.pool.run(endpoint, query)
-            except TooExpensive as err:
-                return JSONResponse(error_payload("TooExpensive", err), status_code=422)
-            if answer[0] < 500:
-                state.cache.put(key, answer)
-        return JSONResponse(answer[1], status_code=answer[0])
+        status, body = await request.app.state.answers.get(endpoint, query)
+        return Response(body, status_code=status, media_type="application/json")
     return handle
 
 
@@ -128,11 +100,11 @@ def create_app(workers: int | None = None, timeout: float = 5.0):
     """The ASGI app; `workers` processes, each computation limited to `timeout` seconds."""
     @contextlib.asynccontextmanager
     async def lifespan(app):
-        app.state.pool = Pool(workers, timeout)
-        app.state.cache = Cache(CACHE_SIZE)
-        await app.state.pool.start()
+        pool = Pool(workers, timeout)
+        await pool.start()
+        app.state.answers = Answers(pool, CACHE_SIZE)
         yield
-        await app.state.pool.stop()
+        await pool.stop()
 
     routes = [
         Route("/", page),

@@ -37,5 +37,5 @@ def main(argv: list[str]) -> int:
     if args.open:
         threading.Timer(1.0, webbrowser.open, [url]).start()
     uvicorn.run(create_app(args.workers, args.timeout), host=args.host, port=args.port,
-                log_level="warning")
+                log_level="warning", access_log=False)
     return 0

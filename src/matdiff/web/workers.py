@@ -12,6 +12,7 @@ import asyncio
 import multiprocessing
 import os
 
+STARTUP_SECONDS = 120
 # a request that loads what a first real one would, run by each worker as it starts
 WARM_UP = {"expr": "sum(exp(x'*A*x))", "wrt": "x", "explain": True, "code": ["numpy"],
            "check": True}
@@ -26,6 +27,7 @@ def _serve(conn) -> None:
     from .service import compute, error_payload, validate
 
     compute("derivative", validate("derivative", WARM_UP))
+    conn.send("ready")
     while True:
         try:
             endpoint, request = conn.recv()
@@ -48,6 +50,9 @@ class Worker:
         self.process = context.Process(target=_serve, args=(child,), daemon=True)
         self.process.start()
         child.close()
+        if not self.conn.poll(STARTUP_SECONDS) or self.conn.recv() != "ready":
+            self.stop()
+            raise RuntimeError(f"a worker did not start within {STARTUP_SECONDS} s")
 
     def call(self, job, timeout: float):
         """Send a job and wait; TooExpensive (worker killed) after `timeout` seconds."""

@@ -117,10 +117,15 @@ function showAnswer(d) {
   $("result-text").textContent = d.text;
   $("axes").textContent = d.axes || "";
   $("note").textContent = d.note || "";
-  showSteps(d.explain || []);
-  showCode();
-  showCheck(d.check);
+  for (const extra of EXTRAS) $(extra.panel).replaceChildren(note("computing…"));
   $("answer").hidden = false;
+}
+
+function note(text) {
+  const p = document.createElement("p");
+  p.className = "note";
+  p.textContent = text;
+  return p;
 }
 
 function shape(dims) {
@@ -153,14 +158,14 @@ function showSteps(steps) {
   }
 }
 
-function showCode() {
+function showCode(code) {
+  if (code) answer.code = code;
   $("code").textContent = answer && answer.code ? answer.code[$("code-target").value] : "";
 }
 
 function showCheck(check) {
   const panel = $("check");
   panel.replaceChildren();
-  if (!check) return;
   const verdict = document.createElement("p");
   verdict.className = check.ok ? "ok" : "bad";
   verdict.textContent = check.ok ? "✓ matches finite differences" : "✗ differs from finite differences";
@@ -207,15 +212,34 @@ async function compute() {
     }
     showVariables(parsed.body.variables, wrt);
     if (!wrt.length) return showError({ type: "BadRequest", message: "the expression has no variable to differentiate by" }, state.expr);
-    const got = await post("derivative", {
-      expr: state.expr, wrt: wrt.length === 1 ? wrt[0] : wrt, vars, layout: state.layout,
-      hessian: state.hessian, explain: true, code: CODE_TARGETS, check: true });
+    const request = { expr: state.expr, wrt: wrt.length === 1 ? wrt[0] : wrt, vars,
+                      layout: state.layout, hessian: state.hessian };
+    const got = await post("derivative", request);
     if (mine !== generation) return;
     if (got.status !== 200) return showError(got.body.error, state.expr);
     showAnswer(got.body);
+    await Promise.all(EXTRAS.map((extra) => computeExtra(extra, request, mine)));
   } catch (err) {
     if (mine !== generation) return;
     showError(err.type ? err : { type: "Error", message: String(err) }, state.expr);
+  }
+}
+
+// The optional parts, each asked for on its own (a slow or refused one holds up no other).
+const EXTRAS = [
+  { name: "explain", value: true, panel: "explain", show: showSteps },
+  { name: "code", value: CODE_TARGETS, panel: "code", show: showCode },
+  { name: "check", value: true, panel: "check", show: showCheck },
+];
+
+async function computeExtra(extra, request, mine) {
+  const got = await post("derivative", { ...request, [extra.name]: extra.value });
+  if (mine !== generation) return;
+  if (got.status === 200) {
+    $(extra.panel).replaceChildren();
+    extra.show(got.body[extra.name]);
+  } else {
+    $(extra.panel).replaceChildren(note(`${got.body.error.type}: ${got.body.error.message}`));
   }
 }
 
@@ -279,12 +303,12 @@ function wire() {
   form.layout.addEventListener("change", () => update(true));
   form.hessian.addEventListener("change", () => update(true));
   form.expr.addEventListener("keydown", (e) => { if (e.key === "Enter") update(true); });
-  $("code-target").addEventListener("change", showCode);
+  $("code-target").addEventListener("change", () => showCode());
   for (const b of document.querySelectorAll("[data-copy]")) {
     b.addEventListener("click", () => {
       const kind = b.dataset.copy;
-      if (!answer) return;
-      copy(kind === "code" ? answer.code[$("code-target").value] : answer[kind], b);
+      const text = !answer ? "" : kind === "code" ? $("code").textContent : answer[kind];
+      if (text) copy(text, b);
     });
   }
   const tabs = [...document.querySelectorAll("[role=tab]")];
