@@ -161,3 +161,47 @@ def test_overrun_is_stopped_while_the_server_keeps_answering():
 
 def test_body_limit_is_what_the_app_says():
     assert 10_000 < MAX_BODY < 1_000_000
+
+
+def test_identical_requests_in_flight_share_one_computation():
+    import asyncio
+
+    from matdiff.web.answers import Answers
+    from matdiff.web.workers import TooExpensive
+
+    class FakePool:
+        async def run(self, endpoint, request):
+            await asyncio.sleep(0.05)
+            if request["expr"] == "slow":
+                raise TooExpensive("over the limit")
+            return 200, {"text": request["expr"]}
+
+    answers = Answers(FakePool(), cache_size=8)
+
+    async def ask(expr, times):
+        return await asyncio.gather(*(answers.get("parse", {"expr": expr})
+                                      for _ in range(times)))
+
+    first = asyncio.run(ask("x", 10))
+    assert answers.computed == 1 and set(first) == {(200, b'{"text":"x"}')}
+    asyncio.run(ask("x", 3))
+    assert answers.computed == 1  # cached
+    assert {status for status, _ in asyncio.run(ask("slow", 2))} == {422}
+    asyncio.run(ask("slow", 1))
+    assert answers.computed == 3  # a stopped computation is not kept
+
+
+def test_serve_command(monkeypatch, capsys):
+    import uvicorn
+
+    from matdiff.cli import main
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    assert main(["serve", "--port", "8123"]) == 0
+    assert started["host"] == "127.0.0.1" and started["port"] == 8123
+    assert "http://127.0.0.1:8123/" in capsys.readouterr().out
+    assert main(["serve", "--host", "0.0.0.0"]) == 0
+    assert "reachable from other machines" in capsys.readouterr().err
+    assert main(["serve", "--wrt", "serve"]) == 0  # an expression named serve, as before
+    assert capsys.readouterr().out.strip() == "eye"
