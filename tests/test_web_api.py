@@ -205,3 +205,28 @@ def test_serve_command(monkeypatch, capsys):
     assert "reachable from other machines" in capsys.readouterr().err
     assert main(["serve", "--wrt", "serve"]) == 0  # an expression named serve, as before
     assert capsys.readouterr().out.strip() == "eye"
+
+
+STATIC = Path(md.__file__).parent / "web" / "static"
+
+
+def test_static_files_name_no_other_host():
+    """The page's own files load nothing from elsewhere (KaTeX's script only names its site)."""
+    for path in STATIC.rglob("*"):
+        if path.suffix in (".html", ".js", ".css", ".json") and path.name != "katex.min.js":
+            text = path.read_text()
+            assert "http://" not in text and "https://" not in text, path
+
+
+def test_vendored_katex_is_the_pinned_one():
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "node_modules" / "katex").exists():
+        pytest.skip("node_modules/katex is missing (npm ci)")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("vendor_katex", root / "tools" / "vendor_katex.py")
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    for name in vendor.vendored_files():
+        copy = vendor.TARGET / name.removeprefix("dist/")
+        assert copy.read_bytes() == (vendor.SOURCE / name).read_bytes(), name
