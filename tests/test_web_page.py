@@ -182,3 +182,18 @@ def test_keyboard_only(visit):
     page.get_by_role("tab", name="Steps").focus()
     page.keyboard.press("ArrowRight")
     assert page.get_by_test_id("code").is_visible()
+
+
+def test_detected_variables_pick_wrt_and_edit_types(visit):
+    page = visit.open(expr="x'*A*x + c*x'*y", wrt="x")
+    visit.wait_for_result("(A + A')*x + c*y")
+    variables = page.locator("#detected .variable")
+    assert variables.count() == 4
+    page.locator("#detected button", has_text="matrix(n,n)").click()
+    assert page.get_by_test_id("vars").input_value() == "A: matrix(n,n)"
+    page.keyboard.press("End")
+    page.keyboard.type(" symmetric")
+    visit.wait_for_result("2*A*x + c*y")
+    page.get_by_role("button", name="c", exact=True).click()
+    visit.wait_for_result("x'*y")
+    assert page.get_by_test_id("wrt").input_value() == "c"

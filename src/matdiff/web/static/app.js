@@ -178,14 +178,42 @@ function showVariables(variables, chosen) {
   const box = $("detected");
   box.replaceChildren();
   for (const v of variables) {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.textContent = `${v.name}: ${v.declaration}`;
-    b.title = `differentiate by ${v.name}`;
-    b.setAttribute("aria-pressed", String(chosen.includes(v.name)));
-    b.addEventListener("click", () => { form.wrt.value = v.name; update(true); });
-    box.append(b);
+    const group = document.createElement("span");
+    group.className = "variable";
+    const name = document.createElement("button");
+    name.type = "button";
+    name.textContent = v.name;
+    name.title = `differentiate by ${v.name} (shift-click: then by ${v.name} again or next)`;
+    name.setAttribute("aria-pressed", String(chosen.includes(v.name)));
+    name.addEventListener("click", (e) => {
+      const first = wrtNames(form.wrt.value).slice(0, 1);
+      form.wrt.value = (e.shiftKey && first.length ? first.concat([v.name]) : [v.name]).join(", ");
+      update(true);
+    });
+    const type = document.createElement("button");
+    type.type = "button";
+    type.textContent = v.declaration;
+    type.title = `edit the type of ${v.name}`;
+    type.addEventListener("click", () => editDeclaration(v.name, v.declaration));
+    group.append(name, type);
+    box.append(group);
   }
+}
+
+// Put "name: declaration" in the declarations box (once) and select the type for editing.
+function editDeclaration(name, declaration) {
+  const lines = form.vars.value.split("\n").filter((l) => l.trim());
+  let index = lines.findIndex((l) => l.split(":")[0].trim() === name);
+  if (index < 0) {
+    lines.push(`${name}: ${declaration}`);
+    index = lines.length - 1;
+  }
+  form.vars.value = lines.join("\n");
+  const start = lines.slice(0, index).reduce((n, l) => n + l.length + 1, 0)
+    + lines[index].indexOf(":") + 2;
+  form.vars.focus();
+  form.vars.setSelectionRange(start, start + lines[index].length - lines[index].indexOf(":") - 2);
+  remember(true);
 }
 
 // ---- the update cycle --------------------------------------------------------------------
