@@ -104,6 +104,7 @@ def test_bad_expression_shows_the_error_and_nothing_stale(visit):
     assert "ParseError" in error.inner_text()
     assert error.locator("mark").inner_text() == "*"
     assert visit.text("result-text") == "" and not page.get_by_test_id("result").is_visible()
+    assert page.locator("#detected .variable").count() == 0
 
 
 def test_shared_url_reproduces_the_result(visit):

@@ -231,7 +231,10 @@ async function compute() {
     const vars = declarations(state.vars);
     const parsed = await post("parse", { expr: state.expr, vars });
     if (mine !== generation) return;
-    if (parsed.status !== 200) return showError(parsed.body.error, state.expr);
+    if (parsed.status !== 200) {
+      $("detected").replaceChildren();
+      return showError(parsed.body.error, state.expr);
+    }
     let wrt = wrtNames(state.wrt);
     if (!wrt.length && parsed.body.variables.length) {
       wrt = [parsed.body.variables[0].name];
