@@ -108,7 +108,12 @@ class Pool:
             loop.call_soon_threadsafe(self._idle.put_nowait, worker)
 
     def _replace(self, dead: Worker) -> Worker:
-        fresh = Worker(self._context)
+        """A fresh worker in the dead one's place; if none starts, the dead one stays (its
+        next job fails at once and tries again), so the pool never shrinks."""
+        try:
+            fresh = Worker(self._context)
+        except (OSError, RuntimeError):
+            return dead
         self._all[self._all.index(dead)] = fresh
         return fresh
 
