@@ -63,7 +63,8 @@ def test_extras_layout_and_hessian(client):
 
 
 def test_parse_reports_variables(client):
-    r = client.post("/api/parse", json={"expr": "x'*A*x + c", "vars": {"A": "matrix(n,n) symmetric"}})
+    r = client.post("/api/parse", json={"expr": "x'*A*x + c",
+                                        "vars": {"A": "matrix(n,n) symmetric"}})
     assert r.status_code == 200
     variables = {v["name"]: v for v in r.json()["variables"]}
     assert variables["A"]["declaration"] == "matrix(n,n) symmetric"
@@ -224,7 +225,8 @@ def test_vendored_katex_is_the_pinned_one():
         pytest.skip("node_modules/katex is missing (npm ci)")
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("vendor_katex", root / "tools" / "vendor_katex.py")
+    script = root / "tools" / "vendor_katex.py"
+    spec = importlib.util.spec_from_file_location("vendor_katex", script)
     vendor = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(vendor)
     for name in vendor.vendored_files():

@@ -21,7 +21,7 @@ if not os.environ.get("CI"):  # under CI a missing browser or Playwright is a fa
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no browser at {CHROMIUM}", allow_module_level=True)
     pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -135,13 +135,15 @@ def test_explanation_code_and_check_tabs(visit):
     page = visit.open(expr="sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
     visit.wait_for_result("-X'*(y.*sigmoid(-y.*(X*w)))")
     explain = page.get_by_test_id("explain")
-    assert explain.is_visible() and explain.locator(".katex").count() > 5
+    explain.locator(".katex").nth(5).wait_for(timeout=WAIT_MS)  # they come after the result
+    assert explain.is_visible()
     page.get_by_role("tab", name="Code").click()
-    assert "def derivative(" in visit.text("code") and "np." in visit.text("code")
+    expect(page.get_by_test_id("code")).to_contain_text("def derivative(", timeout=WAIT_MS)
+    assert "np." in visit.text("code")
     page.get_by_test_id("code-target").select_option("torch")
-    assert "torch" in visit.text("code")
+    expect(page.get_by_test_id("code")).to_contain_text("torch.")
     page.get_by_role("tab", name="Check").click()
-    assert "✓" in visit.text("check")
+    expect(page.get_by_test_id("check")).to_contain_text("✓", timeout=WAIT_MS)
 
 
 def test_hessian_and_index_notation(visit):
@@ -182,7 +184,7 @@ def test_keyboard_only(visit):
     visit.wait_for_result("sin(a)")
     page.get_by_role("tab", name="Steps").focus()
     page.keyboard.press("ArrowRight")
-    assert page.get_by_test_id("code").is_visible()
+    expect(page.get_by_test_id("code")).to_be_visible()
 
 
 def test_detected_variables_pick_wrt_and_edit_types(visit):

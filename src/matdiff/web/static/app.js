@@ -65,7 +65,10 @@ function declarations(text) {
   const vars = {};
   for (const line of text.split(/[\n;]/).map((s) => s.trim()).filter(Boolean)) {
     const at = line.indexOf(":");
-    if (at < 1) throw { type: "BadRequest", message: `a declaration reads 'NAME: TYPE', e.g. 'A: matrix(n,n)'; got '${line}'` };
+    if (at < 1) {
+      throw { type: "BadRequest",
+              message: `a declaration reads 'NAME: TYPE', e.g. 'A: matrix(n,n)'; got '${line}'` };
+    }
     vars[line.slice(0, at).trim()] = line.slice(at + 1).trim();
   }
   return vars;
@@ -168,9 +171,11 @@ function showCheck(check) {
   panel.replaceChildren();
   const verdict = document.createElement("p");
   verdict.className = check.ok ? "ok" : "bad";
-  verdict.textContent = check.ok ? "✓ matches finite differences" : "✗ differs from finite differences";
+  verdict.textContent = check.ok ? "✓ matches finite differences"
+                                 : "✗ differs from finite differences";
   const detail = document.createElement("p");
-  detail.textContent = `max relative error ${check.max_error.toExponential(2)} — ${check.message}`;
+  detail.textContent =
+    `max relative error ${check.max_error.toExponential(2)} — ${check.message}`;
   panel.append(verdict, detail);
 }
 
@@ -242,7 +247,10 @@ async function compute() {
       remember(false);
     }
     showVariables(parsed.body.variables, wrt);
-    if (!wrt.length) return showError({ type: "BadRequest", message: "the expression has no variable to differentiate by" }, state.expr);
+    if (!wrt.length) {
+      const message = "the expression has no variable to differentiate by";
+      return showError({ type: "BadRequest", message }, state.expr);
+    }
     const request = { expr: state.expr, wrt: wrt.length === 1 ? wrt[0] : wrt, vars,
                       layout: state.layout, hessian: state.hessian };
     const got = await post("derivative", request);
