@@ -171,7 +171,7 @@ def test_identical_requests_in_flight_share_one_computation():
     from matdiff.web.workers import TooExpensive
 
     class FakePool:
-        async def run(self, endpoint, request):
+        async def run(self, endpoint, request, urgent):
             await asyncio.sleep(0.05)
             if request["expr"] == "slow":
                 raise TooExpensive("over the limit")

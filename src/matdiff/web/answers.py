@@ -12,7 +12,7 @@ import asyncio
 import json
 from collections import OrderedDict
 
-from .service import error_payload
+from .service import error_payload, urgent
 from .workers import Pool, TooExpensive
 
 Answer = tuple[int, bytes]
@@ -78,7 +78,8 @@ class Answers:
     async def _compute(self, endpoint: str, request: dict) -> Answer:
         self.computed += 1
         try:
-            status, payload = await self.pool.run(endpoint, request)
+            status, payload = await self.pool.run(endpoint, request,
+                                                  urgent(endpoint, request))
         except TooExpensive as err:
             return 422, encode(error_payload("TooExpensive", err))
         return status, encode(payload)

@@ -141,6 +141,12 @@ def validate(endpoint: str, body: Any) -> dict:
     return request
 
 
+def urgent(endpoint: str, request: dict) -> bool:
+    """Whether the page shows this answer first (a parse, a derivative without extras):
+    such work goes ahead of explanations, code and checks."""
+    return endpoint != "derivative" or not any(request[name] for name in EXTRAS)
+
+
 # ---- the work (in a worker process) ----------------------------------------------------
 
 def compute(endpoint: str, request: dict) -> tuple[int, dict]:

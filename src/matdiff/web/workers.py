@@ -9,6 +9,7 @@ replaced (a thread could not be stopped). Workers start with "spawn": no state o
 from __future__ import annotations
 
 import asyncio
+import itertools
 import multiprocessing
 import os
 
@@ -72,31 +73,43 @@ class Worker:
 
 
 class Pool:
-    """`size` workers; `await pool.run(endpoint, request)` gives (status, payload)."""
+    """`size` workers; `await pool.run(endpoint, request, urgent)` gives (status, payload).
+
+    Jobs wait in one queue, urgent ones (a derivative alone, a parse: what the page shows
+    first) ahead of the rest (explanations, code, checks); one driver task per worker takes
+    the next job and waits for its worker in a thread."""
 
     def __init__(self, size: int | None = None, timeout: float = 5.0):
         self.size = size or min(4, os.cpu_count() or 1)
         self.timeout = timeout
         self._context = multiprocessing.get_context("spawn")
-        self._idle: asyncio.Queue[Worker] | None = None
+        self._jobs: asyncio.PriorityQueue | None = None
         self._all: list[Worker] = []
+        self._drivers: list[asyncio.Task] = []
+        self._count = itertools.count()  # first come, first served within a priority
 
     async def start(self) -> None:
-        self._idle = asyncio.Queue()
-        workers = await asyncio.gather(*(asyncio.to_thread(Worker, self._context)
-                                         for _ in range(self.size)))
-        for worker in workers:
-            self._all.append(worker)
-            self._idle.put_nowait(worker)
+        self._jobs = asyncio.PriorityQueue()
+        self._all = list(await asyncio.gather(*(asyncio.to_thread(Worker, self._context)
+                                                for _ in range(self.size))))
+        self._drivers = [asyncio.create_task(self._drive(i)) for i in range(self.size)]
 
-    async def run(self, endpoint: str, request: dict):
-        worker = await self._idle.get()
-        job = asyncio.ensure_future(asyncio.to_thread(self._use, worker, (endpoint, request),
-                                                      asyncio.get_running_loop()))
-        return await asyncio.shield(job)  # a cancelled request leaves the job to finish
+    async def run(self, endpoint: str, request: dict, urgent: bool = False):
+        done = asyncio.get_running_loop().create_future()
+        self._jobs.put_nowait((0 if urgent else 1, next(self._count), (endpoint, request), done))
+        return await asyncio.shield(done)  # a cancelled request leaves the job to finish
 
-    def _use(self, worker: Worker, job, loop):
-        """In a thread: run `job`, replace the worker if it died, hand it back as idle."""
+    async def _drive(self, slot: int) -> None:
+        while True:
+            _, _, job, done = await self._jobs.get()
+            try:
+                done.set_result(await asyncio.to_thread(self._use, slot, job))
+            except Exception as err:  # TooExpensive, or a worker that cannot start
+                done.set_exception(err)
+
+    def _use(self, slot: int, job):
+        """In a thread: run `job` on worker `slot`, replacing the worker if it died."""
+        worker = self._all[slot]
         try:
             return worker.call(job, self.timeout)
         except (EOFError, OSError):  # the worker died (e.g. out of memory)
@@ -104,23 +117,19 @@ class Pool:
             raise TooExpensive("the computation stopped its worker") from None
         finally:
             if not worker.alive():
-                worker = self._replace(worker)
-            loop.call_soon_threadsafe(self._idle.put_nowait, worker)
+                self._replace(worker)
 
-    def _replace(self, dead: Worker) -> Worker:
+    def _replace(self, dead: Worker) -> None:
         """A fresh worker in the dead one's place; if none starts, the dead one stays (its
         next job fails at once and tries again), so the pool never shrinks."""
         try:
-            fresh = Worker(self._context)
+            self._all[self._all.index(dead)] = Worker(self._context)
         except (OSError, RuntimeError):
-            return dead
-        self._all[self._all.index(dead)] = fresh
-        return fresh
-
-    def pids(self) -> list[int]:
-        return [w.process.pid for w in self._all]
+            pass
 
     async def stop(self) -> None:
+        for driver in self._drivers:
+            driver.cancel()
         for worker in self._all:
             await asyncio.to_thread(worker.stop)
         self._all.clear()
