@@ -124,7 +124,7 @@ class Pool:
         next job fails at once and tries again), so the pool never shrinks."""
         try:
             self._all[self._all.index(dead)] = Worker(self._context)
-        except (OSError, RuntimeError):
+        except (EOFError, OSError, RuntimeError):
             pass
 
     async def stop(self) -> None:
