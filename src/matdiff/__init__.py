@@ -6,11 +6,12 @@
 """
 
 from . import codegen  # imports neither jax nor torch
-from .api import Derivative, Expression, derivative, hessian, parse, value_grad_hess
+from .api import (Derivative, Expression, convexity, derivative, hessian, parse,
+                  value_grad_hess)
 from .errors import MatdiffError, ParseError, ShapeError, UnsupportedError
 
 __all__ = [
     "Derivative", "Expression", "MatdiffError", "ParseError", "ShapeError", "UnsupportedError",
-    "codegen", "derivative", "hessian", "parse", "value_grad_hess",
+    "codegen", "convexity", "derivative", "hessian", "parse", "value_grad_hess",
 ]
 __version__ = "0.1.0"
