@@ -8,10 +8,11 @@
 from . import codegen  # imports neither jax nor torch
 from .api import (Derivative, Expression, convexity, derivative, hessian, parse,
                   value_grad_hess)
-from .errors import MatdiffError, ParseError, ShapeError, UnsupportedError
+from .errors import MatdiffError, MatdiffWarning, ParseError, ShapeError, UnsupportedError
 
 __all__ = [
-    "Derivative", "Expression", "MatdiffError", "ParseError", "ShapeError", "UnsupportedError",
-    "codegen", "convexity", "derivative", "hessian", "parse", "value_grad_hess",
+    "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "ShapeError",
+    "UnsupportedError", "codegen", "convexity", "derivative", "hessian", "parse",
+    "value_grad_hess",
 ]
 __version__ = "0.1.0"
