@@ -144,7 +144,7 @@ def test_cache_is_least_recently_used():
 
 
 def test_overrun_is_stopped_while_the_server_keeps_answering():
-    with running_server("--workers", "2", "--timeout", "3") as (url, _):
+    with running_server("--workers", "2", "--timeout", "5") as (url, _):
         slow = {}
         thread = threading.Thread(target=lambda: slow.update(r=httpx.post(
             url + "/api/derivative", json={"expr": SLOW, "wrt": "X"}, timeout=60)))

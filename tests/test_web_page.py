@@ -16,7 +16,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
-WAIT_MS = 10_000
+WAIT_MS = 20_000  # generous: the machine may be busy
 if not os.environ.get("CI"):  # under CI a missing browser or Playwright is a failure
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no browser at {CHROMIUM}", allow_module_level=True)
@@ -141,7 +141,7 @@ def test_explanation_code_and_check_tabs(visit):
     expect(page.get_by_test_id("code")).to_contain_text("def derivative(", timeout=WAIT_MS)
     assert "np." in visit.text("code")
     page.get_by_test_id("code-target").select_option("torch")
-    expect(page.get_by_test_id("code")).to_contain_text("torch.")
+    expect(page.get_by_test_id("code")).to_contain_text("torch.", timeout=WAIT_MS)
     page.get_by_role("tab", name="Check").click()
     expect(page.get_by_test_id("check")).to_contain_text("✓", timeout=WAIT_MS)
 
@@ -184,7 +184,7 @@ def test_keyboard_only(visit):
     visit.wait_for_result("sin(a)")
     page.get_by_role("tab", name="Steps").focus()
     page.keyboard.press("ArrowRight")
-    expect(page.get_by_test_id("code")).to_be_visible()
+    expect(page.get_by_test_id("code")).to_be_visible(timeout=WAIT_MS)
 
 
 def test_detected_variables_pick_wrt_and_edit_types(visit):
