@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.codegen import TARGETS, StructuredTensor, audit, value_grad_hess
+from matdiff import value_grad_hess
+from matdiff.codegen import TARGETS, StructuredTensor, audit
 from matdiff.errors import MatdiffError
 from matdiff.rules import ELEMENTWISE, MATRIX_FUNCTIONS
 from exprgen import VARS, expressions, random_values, variables_in

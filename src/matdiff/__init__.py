@@ -5,8 +5,9 @@
     "(A + A')*x"
 """
 
-from . import codegen  # md.codegen.value_grad_hess; imports neither jax nor torch
-from .api import Derivative, Expression, convexity, derivative, hessian, parse
+from . import codegen  # imports neither jax nor torch
+from .api import (Derivative, Expression, convexity, derivative, hessian, parse,
+                  value_grad_hess)
 from .errors import MatdiffError, MatdiffWarning, ParseError, ShapeError, UnsupportedError
 from .optimize import minimize
 from .products import Product, hvp, jvp, vjp
@@ -14,6 +15,6 @@ from .products import Product, hvp, jvp, vjp
 __all__ = [
     "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "Product",
     "ShapeError", "UnsupportedError", "codegen", "convexity", "derivative", "hessian", "hvp",
-    "jvp", "minimize", "parse", "vjp",
+    "jvp", "minimize", "parse", "value_grad_hess", "vjp",
 ]
 __version__ = "0.1.0"

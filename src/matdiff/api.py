@@ -315,6 +315,19 @@ class Derivative(_Printable):
     def __repr__(self) -> str:
         return f"<matdiff.Derivative {self} dims={self.dims} layout={self.layout}>"
 
+    def stages(self) -> list["Derivative"]:
+        """One first derivative per wrt variable, each of the previous one's printed result
+        (how a higher derivative is explained); the last is in this layout."""
+        from .explain.derive import declarations
+
+        decls, text, stages = declarations(self.variables), self.function.text, []
+        for k, name in enumerate(self.wrt):
+            last = k == len(self.wrt) - 1
+            stages.append(derivative(text, name, decls, self.layout if last else "mixed",
+                                     self.symmetric))
+            text = str(stages[-1])
+        return stages
+
     def convexity(self, domain: Mapping[str, str] | None = None, **options):
         """Is the function convex or concave in the variable (see `matdiff.convexity`)?"""
         if len(set(self.wrt)) != 1:
@@ -381,3 +394,17 @@ def hessian(expr: str, wrt: str, vars: Declarations | None = None,
             layout: str = "mixed", symmetric: str = "sym") -> Derivative:
     """The second derivative by `wrt` twice (= derivative(expr, [wrt, wrt]))."""
     return derivative(expr, [wrt, wrt], vars, layout, symmetric)
+
+
+def value_grad_hess(expr: str, wrt: str, vars: Declarations | None = None,
+                    target: str = "numpy", layout: str = "mixed", *,
+                    name: str = "value_grad_hess", structured: bool = True, sizes=None,
+                    symmetric: str = "sym"):
+    """One generated function returning (value, gradient, Hessian) of `expr` by `wrt`,
+    sharing work (a `codegen.Program`). The gradient follows `layout`; the Hessian is in
+    mixed layout (as `hessian`)."""
+    from .codegen import grad_hess_program
+
+    g = derivative(expr, wrt, vars, layout, symmetric)
+    h = hessian(expr, wrt, vars, layout, symmetric)
+    return grad_hess_program(g, h, target, name=name, structured=structured, sizes=sizes)

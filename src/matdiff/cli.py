@@ -4,6 +4,7 @@
             [--symmetric sym|cookbook] [--hessian] [--check]
             [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
+    matdiff serve [--host 127.0.0.1] [--port 8000] [--open]      (the web page, `matdiff.web`)
     matdiff "-logdet(X)" --wrt X --convexity [--domain "X: spd"] [--format json]
 
 Bad input prints the error and exits with status 2; no traceback.
@@ -132,6 +133,11 @@ def run(argv: list[str] | None = None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"] and "--wrt" not in argv:  # `matdiff serve --wrt x` is an expression
+        from .web.serve import main as serve
+
+        return serve(argv[1:])
     try:
         return run(argv)
     except MatdiffError as err:

@@ -4,7 +4,7 @@
     print(d.code("numpy"))              # source of `derivative(X, w, y)`
     grad = d.compile("jax")             # the callable
     value, grad = d.compile("torch", value=True)(X=X, w=w, y=y)
-    f = md.codegen.value_grad_hess("x'*A*x", "x").compile()   # value, gradient, Hessian
+    f = md.value_grad_hess("x'*A*x", "x").compile()   # value, gradient, Hessian
 
 Pipeline: IR → `lower` (array program, common subexpressions once, einsums contracted
 pairwise in opt_einsum's order as matrix products) → `printer` with a `targets` table →
@@ -24,7 +24,7 @@ from .targets import TARGETS
 
 __all__ = [
     "DEFAULT_SIZE", "Options", "Program", "StructuredTensor", "TARGETS", "audit",
-    "derivative_program", "generate", "load", "value_grad_hess",
+    "derivative_program", "generate", "grad_hess_program", "load",
 ]
 
 
@@ -40,17 +40,11 @@ def derivative_program(d, target: str = "numpy", value: bool = False, *, name: s
                     Options(structured, dict(sizes or {})))
 
 
-def value_grad_hess(expr: str, wrt: str, vars=None, target: str = "numpy",
-                    layout: str = "mixed", *, name: str = "value_grad_hess",
-                    structured: bool = True, sizes=None, symmetric: str = "sym") -> Program:
-    """One function returning (value, gradient, Hessian) of `expr` by `wrt`, sharing work.
-
-    The gradient follows `layout`; the Hessian is in mixed layout (as `md.hessian`)."""
-    from ..api import derivative, hessian
-
-    _refuse_vec(layout)
-    g = derivative(expr, wrt, vars, layout, symmetric)
-    h = hessian(expr, wrt, vars, layout, symmetric)
+def grad_hess_program(g, h, target: str = "numpy", *, name: str = "value_grad_hess",
+                      structured: bool = True, sizes=None) -> Program:
+    """One function returning (value, gradient, Hessian) from Derivatives `g` and `h` of one
+    function, sharing work (`matdiff.value_grad_hess` builds them from text)."""
+    _refuse_vec(g.layout)
     outputs = [("value", g.function.expr, _orientation(g.function)),
                ("gradient", g.expr, g.arrangement.orientation),
                ("hessian", h.expr, h.arrangement.orientation)]

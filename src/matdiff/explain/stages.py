@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..api import derivative
-from .derive import SAME_VALUE, Explanation, declarations, explain_one, final_step
+from .derive import SAME_VALUE, Explanation, explain_one, final_step
 from .steps import Partial
 
 
@@ -19,12 +18,8 @@ def explain_steps(d) -> Explanation:
     """The derivation of `d` as structured steps (see `derive` and the module doc)."""
     if len(d.wrt) == 1:
         return explain_one(d)
-    decls = declarations(d.variables)
-    text, steps, intermediates, stage = d.function.text, [], [], None
-    titles = []
-    for k, wrt in enumerate(d.wrt):
-        last = k == len(d.wrt) - 1
-        dk = derivative(text, wrt, decls, layout=d.layout if last else "mixed")
+    steps, intermediates, stage, titles = [], [], None, []
+    for k, dk in enumerate(d.stages()):
         stage = explain_one(dk, first=len(intermediates) + 1)
         titles.append(stage.title)
         intermediates += stage.intermediates
