@@ -33,12 +33,13 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "matdiff_docs",
+    "katex_math",
 ]
 exclude_patterns = ["_build", "jupyter_execute", ".jupyter_cache", "**.ipynb_checkpoints"]
 source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
 
 # --- MyST and execution -------------------------------------------------------------------
-myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "force"  # every build runs every example
 nb_execution_raise_on_error = True  # a failing example fails the build
@@ -53,5 +54,6 @@ default_role = "code"  # `x'*A*x` in a docstring reads as code
 
 # --- HTML -----------------------------------------------------------------------------------
 html_theme = "furo"
+html_math_renderer = "katex"  # served with the site: _ext/katex_math.py
 html_title = f"matdiff {release}"
 html_static_path: list[str] = []
