@@ -45,10 +45,11 @@ nb_execution_mode = "force"  # every build runs every example
 nb_execution_raise_on_error = True  # a failing example fails the build
 nb_execution_timeout = 120
 nb_merge_streams = True
+nb_render_markdown_format = "myst"  # Markdown outputs (explain("markdown")) keep their math
 
 # --- API reference ------------------------------------------------------------------------
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+autodoc_typehints = "signature"
 autodoc_default_options = {"members": True, "undoc-members": False}
 default_role = "code"  # `x'*A*x` in a docstring reads as code
 
