@@ -32,8 +32,8 @@ def _environment() -> dict[str, str]:
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("docs")
     html, doctrees = out / "html", out / "doctrees"
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html",
-               str(DOCS), str(html), "-d", str(doctrees)]
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-j", "auto",
+               "-b", "html", str(DOCS), str(html), "-d", str(doctrees)]
     done = subprocess.run(command, capture_output=True, text=True, env=_environment(),
                           timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]

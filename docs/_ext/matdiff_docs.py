@@ -75,8 +75,10 @@ DOMAINS = {  # rules.EntrywiseRule.domain -> words
 SUMMARIES = {
     "sum": ("sum of all entries", "any shape"),
     "tr": ("trace: sum of the diagonal", "square matrix"),
-    "diag": ("vector → diagonal matrix; square matrix → its diagonal", "vector or square matrix"),
-    "norm1": ("sum(abs(u)), the 1-norm of the entries", "any shape; not smooth where an entry is 0"),
+    "diag": ("vector → diagonal matrix; square matrix → its diagonal",
+             "vector or square matrix"),
+    "norm1": ("sum(abs(u)), the 1-norm of the entries",
+              "any shape; not smooth where an entry is 0"),
     "norm2": ("sqrt(sum(u.^2)), the 2-norm (Frobenius norm of a matrix)", "any shape, u ≠ 0"),
     "det": ("determinant", "square matrix"),
     "logdet": ("log |det X|", "invertible square matrix"),
