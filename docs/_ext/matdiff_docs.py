@@ -62,8 +62,9 @@ def table(headers: list[str], rows: list[list]) -> nodes.table:
 
 # --- functions ----------------------------------------------------------------------------
 
-# A sample argument of each kind, named so that its type comes from its first letter.
-SAMPLES = (("a", "scalar"), ("x", "vector"), ("X", "matrix"))
+# Sample arguments of the functions that are not entry-wise: a vector and a matrix (their
+# types come from the first letter). Entry-wise functions are shown on a scalar `a`.
+SAMPLES = ("x", "X")
 
 DOMAINS = {  # rules.EntrywiseRule.domain -> words
     "real": "all reals",
@@ -109,9 +110,9 @@ def _entrywise_row(fn: str) -> list:
 def _other_row(fn: str) -> list:
     summary, domain = SUMMARIES.get(fn, ("", ""))
     rules = []
-    for arg, kind in SAMPLES:
+    for arg in SAMPLES:
         result = _derivative_by(fn, arg)
-        if result is not None and kind != "scalar":
+        if result is not None:
             rules.append(Code(f"d {fn}({arg})/d{arg} = {result}"))
     return [Code(f"{fn}(u)"), summary, domain, rules]
 
