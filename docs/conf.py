@@ -57,4 +57,5 @@ default_role = "code"  # `x'*A*x` in a docstring reads as code
 html_theme = "furo"
 html_math_renderer = "katex"  # served with the site: _ext/katex_math.py
 html_title = f"matdiff {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["matdiff.css"]
