@@ -43,6 +43,7 @@ myst_enable_extensions = ["dollarmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 nb_execution_mode = "force"  # every build runs every example
 nb_execution_raise_on_error = True  # a failing example fails the build
+nb_execution_show_tb = True  # ... and shows its traceback
 nb_execution_timeout = 120
 nb_merge_streams = True
 nb_render_markdown_format = "myst"  # Markdown outputs (explain("markdown")) keep their math

@@ -32,11 +32,12 @@ def _environment() -> dict[str, str]:
 def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("docs")
     html, doctrees = out / "html", out / "doctrees"
-    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-j", "auto",
+    # -T: a failing example shows its cell and traceback
+    command = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-T", "-j", "auto",
                "-b", "html", str(DOCS), str(html), "-d", str(doctrees)]
     done = subprocess.run(command, capture_output=True, text=True, env=_environment(),
                           timeout=600)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-6000:]
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-8000:]
     return html
 
 
