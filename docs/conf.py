@@ -56,6 +56,7 @@ default_role = "code"  # `x'*A*x` in a docstring reads as code
 
 # --- HTML -----------------------------------------------------------------------------------
 html_theme = "furo"
+smartquotes = False  # quotes and dashes in code-like text (x', --wrt) stay as typed
 html_math_renderer = "katex"  # served with the site: _ext/katex_math.py
 html_title = f"matdiff {release}"
 html_static_path = ["_static"]
