@@ -6,11 +6,11 @@
 """
 
 from . import codegen  # md.codegen.value_grad_hess; imports neither jax nor torch
-from .api import Derivative, Expression, derivative, hessian, parse
+from .api import Derivative, Expression, convexity, derivative, hessian, parse
 from .errors import MatdiffError, ParseError, ShapeError, UnsupportedError
 
 __all__ = [
     "Derivative", "Expression", "MatdiffError", "ParseError", "ShapeError", "UnsupportedError",
-    "codegen", "derivative", "hessian", "parse",
+    "codegen", "convexity", "derivative", "hessian", "parse",
 ]
 __version__ = "0.1.0"

@@ -232,6 +232,14 @@ class Derivative(_Printable):
     def __repr__(self) -> str:
         return f"<matdiff.Derivative {self} dims={self.dims} layout={self.layout}>"
 
+    def convexity(self, domain: Mapping[str, str] | None = None, **options):
+        """Is the function convex or concave in the variable (see `matdiff.convexity`)?"""
+        if len(set(self.wrt)) != 1:
+            raise MatdiffError("convexity is about one variable; this derivative is by "
+                               + ", ".join(self.wrt))
+        return convexity(self.function.text, self.wrt[0], self.function.declarations, domain,
+                         **options)
+
     def explain(self, format: str = "text"):
         """A step-by-step derivation, as text: 'text', 'markdown' (LaTeX) or 'json' (step list)."""
         from .explain import explain
@@ -253,6 +261,18 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
         for name in wrt_names:
             result = simplify(diff(result, lowered.variables[name]), steps)
         return Derivative(function, wrt_names, layout, result, steps)
+
+
+def convexity(expr: str, wrt: str, vars: Declarations | None = None,
+              domain: Mapping[str, str] | None = None, **options):
+    """Convexity and concavity of a scalar `expr` in `wrt`: certified, refuted or unknown.
+
+    `domain` states what the variables range over, e.g. {"X": "spd", "x": "positive"};
+    options: `samples` (points searched for a counterexample), `seed`."""
+    from .convex import convexity as analyse
+
+    with _deep_recursion():
+        return analyse(expr, wrt, vars, domain, **options)
 
 
 def hessian(expr: str, wrt: str, vars: Declarations | None = None,

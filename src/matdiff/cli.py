@@ -3,6 +3,7 @@
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
             [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
+    matdiff "-logdet(X)" --wrt X --convexity [--domain "X: spd"] [--format json]
 
 Bad input prints the error and exits with status 2; no traceback.
 """
@@ -13,7 +14,7 @@ import argparse
 import json
 import sys
 
-from .api import derivative
+from .api import convexity, derivative
 from .errors import MatdiffError
 from .layout import LAYOUTS
 
@@ -35,21 +36,43 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--explain", nargs="?", const="text", choices=("text", "markdown", "json"),
                    help="print a step-by-step derivation instead (default: text)")
+    p.add_argument("--convexity", action="store_true",
+                   help="is the (scalar) expression convex or concave in --wrt?")
+    p.add_argument("--domain", action="append", default=[], metavar="NAME: DOMAIN",
+                   help="with --convexity: positive, nonnegative, psd or spd; repeatable")
     return p
 
 
-def _declarations(items: list[str]) -> dict[str, str]:
+def _declarations(items: list[str], flag: str = "--var", example: str = "A: matrix(n,n)"
+                  ) -> dict[str, str]:
     decls = {}
     for item in items:
         name, sep, decl = item.partition(":")
         if not sep or not name.strip():
-            raise MatdiffError(f"--var expects 'NAME: TYPE', e.g. 'A: matrix(n,n)'; got '{item}'")
+            raise MatdiffError(f"{flag} expects 'NAME: {flag[2:].upper()}', e.g. '{example}'; "
+                               f"got '{item}'")
         decls[name.strip()] = decl.strip()
     return decls
 
 
+def _convexity(args) -> int:
+    if len(set(args.wrt)) != 1:
+        raise MatdiffError("--convexity needs one variable in --wrt")
+    c = convexity(args.expression, args.wrt[0], _declarations(args.var),
+                  _declarations(args.domain, "--domain", "X: spd"))
+    if args.format == "json":
+        print(json.dumps(c.to_dict(), indent=2))
+    else:
+        print(c, end="")
+    return 0
+
+
 def run(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.convexity:
+        return _convexity(args)
+    if args.domain:
+        raise MatdiffError("--domain is used with --convexity")
     wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
     d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
     if args.explain:
