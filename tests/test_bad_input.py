@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -107,13 +108,25 @@ def test_declaration_for_a_name_the_expression_does_not_use_is_harmless():
 def test_wrt_absent_variable_is_zero_of_the_right_dims(wrt, shape):
     decls = {"x": "vector(n)", "c": "scalar", "z": "vector(m)", "W": "matrix(m,k)"}
     sizes = {"n": 4, "m": 2, "k": 3}
-    d = md.derivative("x'*x", wrt=wrt, vars=decls)
+    with pytest.warns(md.MatdiffWarning, match=rf"'{wrt}' does not occur .*variables: x\)"):
+        d = md.derivative("x'*x", wrt=wrt, vars=decls)
     assert tuple(sizes.get(s, s) for s in d.dims) == shape
     values = {"x": RNG.normal(size=4), "c": 0.5, "z": RNG.normal(size=2),
               "W": RNG.normal(size=(2, 3))}
     got = np.asarray(d.evaluate(values), dtype=float)
     assert got.shape == shape
     assert not got.any()
+
+
+def test_wrt_present_variable_gives_no_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        md.derivative("x'*x - x'*x", wrt="x")  # occurs, even if its derivative is zero
+
+
+def test_absent_variable_warning_suggests_a_close_name():
+    with pytest.warns(md.MatdiffWarning, match="Did you mean 'theta'"):
+        md.derivative("theta'*theta", wrt="thetta")
 
 
 # ---- size and depth --------------------------------------------------------------------------

@@ -114,3 +114,12 @@ def test_json_of_the_readme_example_names_its_dims():
 @pytest.mark.parametrize("fmt", ["text", "unicode", "latex"])
 def test_every_text_format_prints_something(fmt):
     assert first_line(run_cli("x'*A*x", "--wrt", "x", "--format", fmt))
+
+
+def test_absent_variable_is_zero_with_a_warning_on_stderr(capsys):
+    from matdiff.cli import main
+
+    assert main(["x'*A*x", "--wrt", "z"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == "vector(0)"
+    assert "matdiff: warning: 'z' does not occur" in err and "x, A" in err

@@ -4,6 +4,8 @@ For each case: random inputs honouring `dims` and `domain`; matdiff's derivative
 equal the corpus's `expected_numpy` (mixed layout, tight tolerance) and central finite
 differences of `f_numpy` (loose tolerance); the numerator and denominator arrangements
 follow the layout table; `str(d)` re-parses to the same numbers in all three layouts.
+By a symmetric matrix both sides are compared as sym parts, (G + G')/2: matdiff's answer
+there is sym(G) (see `matdiff.symmetric`).
 
 `f_numpy` and `expected_numpy` are trusted test data (never user text): they are
 evaluated with numpy in a namespace holding only `np`, `len`, a few helpers and the
@@ -22,6 +24,7 @@ import numpy as np
 import pytest
 
 import matdiff as md
+from matdiff.symmetric import symmetrize_array
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "public.json").read_text())
 LAYOUTS = ("mixed", "numerator", "denominator")
@@ -161,6 +164,9 @@ def prepare(case) -> Prepared:
         raise AssertionError(f"{case['id']}: no point with stable finite differences")
     expected = np.broadcast_to(numpy_eval(case["expected_numpy"], values), fd.shape)
     wrt = case["wrt"][0] if isinstance(case["wrt"], list) else case["wrt"]
+    if not isinstance(case["wrt"], list) and var_shape(case["vars"][wrt], case["dims"])[1]:
+        # by a symmetric matrix matdiff answers sym(G), the same for every extension of f
+        expected, fd = symmetrize_array(expected), symmetrize_array(fd)
     out_ndim = np.ndim(numpy_eval(case["f_numpy"], values))
     return Prepared(case, values, np.array(expected), fd, out_ndim, np.ndim(values[wrt]))
 
@@ -173,9 +179,18 @@ def derive(case, layout: str):
 
 
 def arranged(p: Prepared, layout: str) -> np.ndarray:
-    """The expected answer in `layout`, from the mixed one, per the layout table."""
+    """The expected answer in `layout`, from the mixed one, per the layout table; the
+    matrix layouts (numerator, denominator) return every vector 2-D, a column unless the
+    table makes it a row."""
+    if layout == "mixed":
+        return p.expected
+    out = _arranged_matrix_layout(p, layout)
+    return out.reshape(-1, 1) if out.ndim == 1 else out
+
+
+def _arranged_matrix_layout(p: Prepared, layout: str) -> np.ndarray:
     mixed = p.expected
-    if layout == "mixed" or p.second_order or p.out_ndim + p.wrt_ndim > 2:
+    if p.second_order or p.out_ndim + p.wrt_ndim > 2:
         return mixed
     kinds = (p.out_ndim, p.wrt_ndim)
     if layout == "numerator":
@@ -183,12 +198,12 @@ def arranged(p: Prepared, layout: str) -> np.ndarray:
             return mixed.reshape(1, -1)
         if kinds == (0, 2):                      # ∂s/∂M: k×r
             return mixed.T
-        return mixed
+        return mixed                             # ∂w/∂s: m×1
     if kinds == (1, 0):                          # ∂w/∂s: 1×m
         return mixed.reshape(1, -1)
     if kinds in ((1, 1), (2, 0)):                # ∂w/∂v: n×m; ∂M/∂s: k×r
         return mixed.T
-    return mixed
+    return mixed                                 # ∂s/∂v: n×1
 
 
 def sizes(case, dims) -> tuple[int, ...]:

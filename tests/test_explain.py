@@ -20,6 +20,7 @@ from matdiff.cli import main
 from matdiff.evaluate import evaluate
 from matdiff.explain import explain_steps
 from matdiff.render import render
+from matdiff.symmetric import symmetrize_array
 
 GOLDEN = Path(__file__).parent / "golden" / "explain"
 CORPUS = json.loads((Path(__file__).parent / "data" / "public.json").read_text())
@@ -87,6 +88,8 @@ def check_every_step(d: md.Derivative, seed: int = 0) -> int:
         c = step.check
         exact = np.asarray(evaluate(c.mixed, values, context=context), dtype=float)
         numeric = central_difference(c.of, c.by, values, context)
+        if c.symmetric:
+            numeric = symmetrize_array(numeric, c.symmetric)
         err = relative_error(exact, numeric)
         assert err < RTOL, f"step {step.lhs} = {render(step.form, 'text')}: error {err:.2e}"
         checked += 1
@@ -214,3 +217,11 @@ def test_cli_explain_prints_the_same_derivation(capsys):
 def test_unknown_format_is_an_error():
     with pytest.raises(md.MatdiffError):
         derivative("ph-sin-x-squared").explain("html")
+
+
+@pytest.mark.parametrize("mode, words", [("sym", "sym(G) = (G + G')/2"),
+                                         ("cookbook", "G + G' - I∘G")])
+def test_derivative_by_a_symmetric_matrix_explains_the_symmetrization(mode, words):
+    d = md.derivative("tr(X*S)", "S", {"S": "matrix(n,n) symmetric"}, symmetric=mode)
+    assert words in d.explain()
+    assert check_every_step(d) >= 2

@@ -67,9 +67,10 @@ def assert_error(fn, text: str, fragment: str, column: int) -> None:
     ("a/b/c", "(/ (/ a b) c)"),
     ("a*b/c", "(/ (* a b) c)"),
     ("a.*b./c*d", "(* (./ (.* a b) c) d)"),
-    ("a^b^c", "(^ a (^ b c))"),
-    ("a.^b.^c", "(.^ a (.^ b c))"),
-    ("a^b.^c", "(^ a (.^ b c))"),
+    ("a^b^c", "(^ (^ a b) c)"),  # MATLAB: powers associate left to right
+    ("a.^b.^c", "(.^ (.^ a b) c)"),
+    ("a^b.^c", "(.^ (^ a b) c)"),
+    ("a^(b^c)", "(^ a (^ b c))"),
     ("a*b^c", "(* a (^ b c))"),
     ("3*x^2*y", "(* (* 3 (^ x 2)) y)"),
     ("-x^2", "(u- (^ x 2))"),
@@ -81,7 +82,10 @@ def assert_error(fn, text: str, fragment: str, column: int) -> None:
     ("a - -b", "(- a (u- b))"),
     ("2^-1", "(^ 2 (u- 1))"),
     ("2^-1*3", "(* (^ 2 (u- 1)) 3)"),
-    ("2^-x^2", "(^ 2 (u- (^ x 2)))"),
+    ("2^-x^2", "(^ (^ 2 (u- x)) 2)"),  # the sign takes the next operand alone
+    ("2^-x'", "(' (^ 2 (u- x)))"),
+    ("2^--x", "(^ 2 (u- (u- x)))"),
+    ("-2^2", "(u- (^ 2 2))"),
     ("(a+b)*c", "(* (+ a b) c)"),
     ("a*(b+c)", "(* a (+ b c))"),
     ("((a))", "a"),
@@ -89,7 +93,11 @@ def assert_error(fn, text: str, fragment: str, column: int) -> None:
     ("(A*x)'", "(' (* A x))"),
     ("A''", "(' (' A))"),
     ("A'''", "(' (' (' A)))"),
-    ("x^2'", "(^ x (' 2))"),
+    ("x^2'", "(' (^ x 2))"),  # ' and ^ share a level: (x^2)'
+    ("x.^2'", "(' (.^ x 2))"),
+    ("(X + X)^2'", "(' (^ (+ X X) 2))"),
+    ("x'^2'", "(' (^ (' x) 2))"),
+    ("a^b'^c", "(^ (' (^ a b)) c)"),
     ("x'^2", "(^ (' x) 2)"),
     ("-x'", "(u- (' x))"),
     ("exp(x)'", "(' (exp x))"),
@@ -223,6 +231,7 @@ def test_every_function_needs_parentheses_and_one_argument(func):
     "x" + "*x" * 5000,
     "x" + "-y.*z" * 2000,
     "A" + "'" * 10000,
+    "x" + "^x" * 5000,  # powers associate left to right: a loop, not nesting
 ])
 def test_long_flat_input_parses_quickly(text):
     start = time.perf_counter()
@@ -235,7 +244,7 @@ def test_long_flat_input_parses_quickly(text):
     (lambda n: "(" * n + "x" + ")" * n, lambda n: MAX_DEPTH),  # the first '(' too many
     (lambda n: "exp(" * n + "x" + ")" * n, lambda n: 4 * MAX_DEPTH + 3),
     (lambda n: "-" * n + "x", lambda n: MAX_DEPTH),
-    (lambda n: "x" + "^x" * n, lambda n: 2 * MAX_DEPTH + 1),  # the '^' too many
+    (lambda n: "2^" + "-" * (n - 1) + "x", lambda n: MAX_DEPTH + 1),  # signs of an exponent
 ])
 def test_nesting_up_to_the_limit_parses_and_beyond_is_a_parse_error(make, column_of_limit):
     parse_text(make(MAX_DEPTH))
@@ -320,7 +329,7 @@ def _parenthesised(node) -> str:
         case Binary(op=op, left=a, right=b):
             return f"({_parenthesised(a)} {op} {_parenthesised(b)})"
         case Transpose(operand=u):
-            return f"({_parenthesised(u)})'"
+            return f"(({_parenthesised(u)})')"
     raise TypeError(node)
 
 

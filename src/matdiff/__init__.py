@@ -7,10 +7,10 @@
 
 from . import codegen  # md.codegen.value_grad_hess; imports neither jax nor torch
 from .api import Derivative, Expression, convexity, derivative, hessian, parse
-from .errors import MatdiffError, ParseError, ShapeError, UnsupportedError
+from .errors import MatdiffError, MatdiffWarning, ParseError, ShapeError, UnsupportedError
 
 __all__ = [
-    "Derivative", "Expression", "MatdiffError", "ParseError", "ShapeError", "UnsupportedError",
-    "codegen", "convexity", "derivative", "hessian", "parse",
+    "Derivative", "Expression", "MatdiffError", "MatdiffWarning", "ParseError", "ShapeError",
+    "UnsupportedError", "codegen", "convexity", "derivative", "hessian", "parse",
 ]
 __version__ = "0.1.0"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from contextlib import contextmanager
 from typing import Mapping
 
@@ -19,7 +20,7 @@ import numpy as np
 
 from . import parser, syntax
 from .diff import diff
-from .errors import MatdiffError, ParseError, UnsupportedError, did_you_mean
+from .errors import MatdiffError, MatdiffWarning, ParseError, UnsupportedError, did_you_mean
 from .evaluate import evaluate
 from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
@@ -28,6 +29,7 @@ from .indexform import index_names
 from .matrixform import to_form
 from .render import render
 from .simplify import Step, simplify
+from .symmetric import check_mode, symmetrize
 
 Declarations = Mapping[str, "str | syntax.TypeDecl"]
 
@@ -69,6 +71,9 @@ def _check_variable_name(name: str, decls) -> None:
             or name in parser.KNOWN_FUNCTIONS:
         raise MatdiffError(f"cannot differentiate by '{name}': not a variable name."
                            + did_you_mean(str(name), list(decls)))
+    if name not in decls and any(name in decl.dims for decl in decls.values()):
+        raise MatdiffError(f"cannot differentiate by '{name}': it is a declared dimension, "
+                           "a size, not a variable")
 
 
 class _Printable:
@@ -119,7 +124,7 @@ class Expression(_Printable):
         """The value at `values`; `sizes` gives dims no variable fixes (as in `eye`)."""
         with _deep_recursion():
             return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
-                             self.kind == "row")
+                             "row" if self.kind == "row" else None)
 
     def _shown_as_row(self) -> bool:
         return self.kind == "row"
@@ -129,10 +134,17 @@ class Expression(_Printable):
 
 
 
-def _oriented(value, row: bool):
-    if row and isinstance(value, np.ndarray) and value.ndim == 1:
-        return value.reshape(1, -1)
+def _oriented(value, orientation: str | None):
+    """A 1-D value as a 1×n row or an n×1 column when `orientation` says so."""
+    if orientation and isinstance(value, np.ndarray) and value.ndim == 1:
+        return value.reshape((1, -1) if orientation == "row" else (-1, 1))
     return value
+
+
+def _oriented_dims(dims: tuple, orientation: str | None) -> tuple:
+    if orientation and len(dims) == 1:
+        return (1,) + dims if orientation == "row" else dims + (1,)
+    return dims
 
 
 def parse(text: str, vars: Declarations | None = None) -> Expression:
@@ -145,10 +157,11 @@ class Derivative(_Printable):
     """∂f/∂wrt (or a higher derivative), in the chosen layout."""
 
     def __init__(self, function: Expression, wrt: tuple[str, ...], layout: str,
-                 mixed: Expr, steps: list[Step]):
+                 mixed: Expr, steps: list[Step], symmetric: str = "sym"):
         self.function = function
         self.wrt = wrt
         self.layout = layout
+        self.symmetric = symmetric  # how a derivative by a symmetric matrix is given
         self.mixed = mixed  # output axes, then the axes of each wrt variable in turn
         self.steps = steps  # the simplifier's record
         wrt_rank = sum(function.variables[w].rank for w in wrt)
@@ -159,7 +172,7 @@ class Derivative(_Printable):
     # --- shape and numbers ---
     @property
     def dims(self) -> tuple:
-        return (1,) + self.expr.dims if self.arrangement.row else self.expr.dims
+        return _oriented_dims(self.expr.dims, self.arrangement.orientation)
 
     @property
     def variables(self) -> dict[str, Var]:
@@ -169,7 +182,7 @@ class Derivative(_Printable):
         """The derivative at `values` as a numpy array in this layout (float for a scalar)."""
         with _deep_recursion():
             return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
-                             self.arrangement.row)
+                             self.arrangement.orientation)
 
     def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
               rtol: float = 1e-6):
@@ -203,6 +216,7 @@ class Derivative(_Printable):
             "expression": self.function.text,
             "wrt": list(self.wrt),
             "layout": self.layout,
+            "symmetric": self.symmetric,
             "dims": [d if isinstance(d, int) else str(d) for d in self.dims],
             "text": str(self),
             "unicode": self.unicode(),
@@ -248,19 +262,38 @@ class Derivative(_Printable):
 
 
 def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarations | None = None,
-               layout: str = "mixed") -> Derivative:
-    """∂expr/∂wrt; a list differentiates by each in turn (dims: out + wrt₁ + wrt₂ …)."""
+               layout: str = "mixed", symmetric: str = "sym") -> Derivative:
+    """∂expr/∂wrt; a list differentiates by each in turn (dims: out + wrt₁ + wrt₂ …).
+
+    By a matrix declared symmetric the result is sym(G) = (G + G')/2 of the entry-wise
+    gradient G, or with `symmetric="cookbook"` G + G' - I∘G (see `matdiff.symmetric`)."""
     wrt_names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
     if not wrt_names:
         raise MatdiffError("wrt names no variable")
+    check_mode(symmetric)
     with _deep_recursion():
         lowered = _lower(expr, vars, wrt_names)
+        _warn_if_absent(wrt_names, lowered.occurring)
         function = Expression(expr, lowered, vars)
         steps: list[Step] = []
         result = simplify(lowered.expr)  # a smaller function has a smaller derivative
         for name in wrt_names:
-            result = simplify(diff(result, lowered.variables[name]), steps)
-        return Derivative(function, wrt_names, layout, result, steps)
+            result = derive_by(result, lowered.variables[name], symmetric, steps)
+        return Derivative(function, wrt_names, layout, result, steps, symmetric)
+
+
+def derive_by(expr: Expr, var: Var, symmetric: str = "sym", steps: list[Step] | None = None):
+    """∂expr/∂var simplified, symmetrized when var is a symmetric matrix."""
+    return simplify(symmetrize(diff(expr, var), var, symmetric), steps)
+
+
+def _warn_if_absent(wrt: tuple[str, ...], occurring: tuple[str, ...]) -> None:
+    """A `wrt` the expression does not name differentiates to zero: likely a typo, so say so."""
+    for name in dict.fromkeys(w for w in wrt if w not in occurring):
+        present = ", ".join(occurring) if occurring else "none"
+        warnings.warn(f"'{name}' does not occur in the expression, so the derivative is zero"
+                      f" (its variables: {present}).{did_you_mean(name, occurring)}",
+                      MatdiffWarning, stacklevel=3)
 
 
 def convexity(expr: str, wrt: str, vars: Declarations | None = None,
@@ -276,6 +309,6 @@ def convexity(expr: str, wrt: str, vars: Declarations | None = None,
 
 
 def hessian(expr: str, wrt: str, vars: Declarations | None = None,
-            layout: str = "mixed") -> Derivative:
+            layout: str = "mixed", symmetric: str = "sym") -> Derivative:
     """The second derivative by `wrt` twice (= derivative(expr, [wrt, wrt]))."""
-    return derivative(expr, [wrt, wrt], vars, layout)
+    return derivative(expr, [wrt, wrt], vars, layout, symmetric)

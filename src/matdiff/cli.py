@@ -1,7 +1,8 @@
 """The `matdiff` command: differentiate an expression and print the result.
 
     matdiff "x'*A*x" --wrt x [--var "A: matrix(n,n) symmetric"] [--layout numerator]
-            [--hessian] [--check] [--format text|unicode|latex|json|numpy|jax|torch]
+            [--symmetric sym|cookbook] [--hessian] [--check]
+            [--format text|unicode|latex|json|numpy|jax|torch]
             [--explain [text|markdown|json]]
     matdiff "-logdet(X)" --wrt X --convexity [--domain "X: spd"] [--format json]
 
@@ -13,10 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 
 from .api import convexity, derivative
-from .errors import MatdiffError
+from .errors import MatdiffError, MatdiffWarning
 from .layout import LAYOUTS
+from .symmetric import MODES
 
 CODE_FORMATS = ("numpy", "jax", "torch")  # Python source of the derivative (matdiff.codegen)
 FORMATS = ("text", "unicode", "latex", "json") + CODE_FORMATS
@@ -31,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--var", action="append", default=[], metavar="NAME: TYPE",
                    help="declare a type, e.g. \"A: matrix(n,n) symmetric\"; repeatable")
     p.add_argument("--layout", choices=LAYOUTS, default="mixed")
+    p.add_argument("--symmetric", choices=MODES, default="sym",
+                   help="by a symmetric matrix: sym(G) = (G + G')/2 (default) or the Matrix "
+                   "Cookbook's G + G' - I∘G")
     p.add_argument("--hessian", action="store_true", help="second derivative by --wrt twice")
     p.add_argument("--check", action="store_true", help="verify with finite differences")
     p.add_argument("--format", choices=FORMATS, default="text")
@@ -74,7 +80,12 @@ def run(argv: list[str] | None = None) -> int:
     if args.domain:
         raise MatdiffError("--domain is used with --convexity")
     wrt = args.wrt * 2 if args.hessian and len(args.wrt) == 1 else args.wrt
-    d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MatdiffWarning)
+        d = derivative(args.expression, wrt, _declarations(args.var), layout=args.layout,
+                       symmetric=args.symmetric)
+    for warning in caught:
+        print(f"matdiff: warning: {warning.message}", file=sys.stderr)
     if args.explain:
         print(d.explain(args.explain), end="")
         return 0

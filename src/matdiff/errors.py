@@ -4,7 +4,8 @@
 `ParseError` (the text is not valid input, shown with a caret under the column),
 `ShapeError` (the shapes do not fit an operator; both shapes are named) and
 `UnsupportedError` (valid input that matdiff cannot differentiate or show
-faithfully; raised instead of ever returning a wrong number).
+faithfully; raised instead of ever returning a wrong number). `MatdiffWarning` is
+issued, not raised, for valid input that is likely a mistake.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class ShapeError(_Located):
 
 class UnsupportedError(MatdiffError):
     """Valid input that matdiff cannot (yet) handle correctly."""
+
+
+class MatdiffWarning(UserWarning):
+    """Valid input whose answer is probably not what was meant (a `wrt` that does not occur)."""
 
 
 def closest(name: str, known) -> str | None:

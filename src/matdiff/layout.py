@@ -1,19 +1,21 @@
 """Layout conventions: how a mixed-layout derivative is arranged for the user.
 
 Internally every derivative is mixed: output axes, then input axes (as
-`jax.jacobian`). Numerator layout (Parr & Howard) and denominator layout
-(MIT 6.390) differ from it only for results with at most two axes:
+`jax.jacobian`), a vector being 1-D. Numerator layout (Parr & Howard) and
+denominator layout (MIT 6.390) are matrix conventions: a vector is always a
+2-D column (n×1) or row (1×n), and first derivatives with at most two axes are
+arranged as follows:
 
 | derivative   | mixed | numerator | denominator |
 |--------------|-------|-----------|-------------|
-| ∂s/∂v        | n     | 1×n       | n           |
-| ∂w/∂s        | m     | m         | 1×m         |
+| ∂s/∂v        | n     | 1×n       | n×1         |
+| ∂w/∂s        | m     | m×1       | 1×m         |
 | ∂w/∂v        | m×n   | m×n       | n×m         |
 | ∂M/∂s        | r×k   | r×k       | k×r         |
 | ∂s/∂M        | r×k   | k×r       | r×k         |
 
 Results with three or more axes, and second derivatives, keep the mixed
-order in every layout.
+order in every layout (a 1-D one is a column in the matrix layouts).
 """
 
 from __future__ import annotations
@@ -29,22 +31,29 @@ LAYOUTS = ("mixed", "numerator", "denominator")
 
 @dataclass(frozen=True)
 class Arrangement:
-    """How to present a mixed-layout result: transpose it? show a vector as a row?"""
+    """How to present a mixed-layout result: transpose it? a vector as a row, a column?"""
 
     transpose: bool = False
-    row: bool = False
+    row: bool = False  # a 1-D result is shown and returned as a 1×n row
+    column: bool = False  # a 1-D result is returned as an n×1 matrix (matrix layouts)
     note: str = ""
+
+    @property
+    def orientation(self) -> str | None:
+        """'row', 'col' (a 1-D result returned 2-D) or None (kept 1-D, as in mixed)."""
+        return "row" if self.row else "col" if self.column else None
 
 
 def arrangement(out_rank: int, wrt_rank: int, layout: str, order: int = 1) -> Arrangement:
     """The arrangement of ∂(out)/∂(wrt) in `layout`."""
     if layout not in LAYOUTS:
         raise MatdiffError(f"unknown layout '{layout}'; choose one of {', '.join(LAYOUTS)}")
+    column = layout != "mixed" and out_rank + wrt_rank == 1
     if out_rank + wrt_rank > 2 or order > 1:
         note = "" if layout == "mixed" else (
             f"{layout} layout is defined for results with at most two axes; "
             "shown in mixed order: output axes, then input axes")
-        return Arrangement(note=note)
+        return Arrangement(column=column, note=note)
     table = {
         ("numerator", 0, 1): Arrangement(row=True),
         ("denominator", 1, 0): Arrangement(row=True),
@@ -52,7 +61,7 @@ def arrangement(out_rank: int, wrt_rank: int, layout: str, order: int = 1) -> Ar
         ("denominator", 2, 0): Arrangement(transpose=True),
         ("numerator", 0, 2): Arrangement(transpose=True),
     }
-    return table.get((layout, out_rank, wrt_rank), Arrangement())
+    return table.get((layout, out_rank, wrt_rank), Arrangement(column=column))
 
 
 def arrange(mixed: Expr, how: Arrangement) -> Expr:

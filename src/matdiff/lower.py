@@ -1,7 +1,9 @@
 """Shape inference and lowering: syntax tree → tensor IR with symbolic dims.
 
 Every variable gets a type: declared (`vector(n)`, `matrix(m,n) symmetric`, …)
-or by its first letter (a–g scalar, h–z vector, A–Z matrix). Dims are
+or by its first letter (a–g scalar, h–z vector, A–Z matrix). A name that is
+not a declared variable but a declared dimension (`n` after `x: vector(n)`) is that
+dimension's size, a scalar (`sum(x)/n`). Dims are
 symbols unified by the operators (`A*x` forces cols(A) = len(x)); two
 different declared symbols, or two different sizes, never unify: that is a
 `ShapeError` naming the operator and both shapes, with a caret at the
@@ -20,6 +22,7 @@ from . import syntax as S
 from .build import (
     add, einsum, elementwise, matrix_function, ones, power, scale, total_sum,
 )
+from .dimsize import size
 from .errors import ParseError, ShapeError, UnsupportedError
 from .ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
 from .rules import ELEMENTWISE
@@ -42,7 +45,8 @@ class Lowered:
 
     expr: Expr
     kind: str
-    variables: dict[str, Var]
+    variables: dict[str, Var]  # those of the text, and those typed on request (`also`)
+    occurring: tuple[str, ...] = ()  # the variables the text names, in order of appearance
 
 
 def default_kind(name: str) -> str:
@@ -101,6 +105,7 @@ class Lowering:
         self.decls = decls
         self.dims = _Dims()
         self.vars: dict[str, Var] = {}
+        self.sizes_named: set[str] = set()  # dimension names the text uses as scalars
         for decl in decls.values():
             self.dims.declared.update(d for d in decl.dims if isinstance(d, str))
 
@@ -109,10 +114,19 @@ class Lowering:
         """Lower `tree`; `also` names variables to type even if absent (differentiation
         by a variable that does not occur gives a zero of the right dims)."""
         typed = self.lower(tree)
-        for name in also:
+        occurring = tuple(self.vars)
+        for name in also + self._fixing_sizes():
             self.variable(name)
         expr, variables = self._resolve(typed.expr)
-        return Lowered(expr, typed.kind, variables)
+        return Lowered(expr, typed.kind, variables, occurring)
+
+    def _fixing_sizes(self) -> tuple[str, ...]:
+        """For each size named in the text that no variable of the text fixes, a declared
+        variable that does (its value tells the size; `n` alone, with x: vector(n))."""
+        fixed = {d for v in self.vars.values() for d in v.dims}
+        return tuple(dict.fromkeys(
+            next(name for name, decl in self.decls.items() if dim in decl.dims)
+            for dim in sorted(self.sizes_named - fixed)))
 
     def lower(self, node: S.Node) -> Typed:
         method = getattr(self, "_" + type(node).__name__.lower())
@@ -127,6 +141,9 @@ class Lowering:
     def _name(self, node: S.Name) -> Typed:
         if node.name == "eye":
             return Typed(Identity(self.dims.fresh()), "matrix")
+        if node.name not in self.decls and node.name in self.dims.declared:
+            self.sizes_named.add(node.name)
+            return Typed(size((node.name,)), "scalar")  # a dimension's size
         return self.variable(node.name, node.pos)
 
     def variable(self, name: str, pos: int = 0) -> Typed:
@@ -251,6 +268,9 @@ class Lowering:
             return Typed(elementwise(fn, arg.expr), arg.kind)
         if fn == "sum":
             return Typed(total_sum(arg.expr), "scalar")
+        if fn == "mean":  # sum(u)/(number of entries)
+            return Typed(einsum([total_sum(arg.expr), power(size(arg.expr.dims), -1)],
+                                [(), ()], ()), "scalar")
         if fn == "norm1":
             return Typed(total_sum(elementwise("abs", arg.expr)), "scalar")
         if fn == "norm2":
@@ -359,8 +379,9 @@ class Lowering:
         return map_bottom_up(expr, rebuild), dict(self.vars)
 
     def _dim_names(self) -> dict[Dim, str]:
-        """Readable names for undeclared dims, vectors' first (x: n, then A: m×n)."""
-        taken = set(self.dims.declared)
+        """Readable names for undeclared dims, vectors' first (x: n, then A: m×n); never
+        a variable's name, since a printed size `n` must read back as the size."""
+        taken = set(self.dims.declared) | set(self.vars)
         names: dict[Dim, str] = {}
         pool = (n for n in DIM_NAMES + tuple(f"n{i}" for i in range(1, 1000)) if n not in taken)
         ordered = sorted(self.vars.values(), key=lambda v: v.rank)

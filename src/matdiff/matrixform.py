@@ -13,6 +13,7 @@ or more axes are written in index notation, with named indices.
 from __future__ import annotations
 
 from .build import einsum
+from .dimsize import split_sizes
 from .forms import (
     Call, Const, Form, Lit, Pow, Prod, Sym, hadamard, product, sum_form, transpose,
 )
@@ -78,7 +79,7 @@ class _Converter:
         if isinstance(e, Power):
             return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
         if isinstance(e, MatrixFunction):
-            return Call(kind, e.fn, self.form(e.arg))
+            return _of_zeros(e) or Call(kind, e.fn, self.form(e.arg))
         if isinstance(e, Einsum):
             return self._einsum(e)
         raise NoMatrixForm(e)
@@ -87,6 +88,11 @@ class _Converter:
     def _einsum(self, e: Einsum) -> Form:
         if any(op.rank > 2 for op in e.operands):
             raise NoMatrixForm(e)
+        split = split_sizes(e)
+        if split is not None:  # n*x, not vector(1)'*vector(1)*x: no size left unfixed
+            sizes, rest = split
+            rest_form = [self.form(rest)] if rest is not None else []
+            return product([size_form(d) for d in sizes] + rest_form, _kind(e))
         special = self._recognised(e) or self._split_entrywise(e)
         if special is not None:
             return special
@@ -312,6 +318,21 @@ class _Graph:
                 chain, _, _ = self._walk(start, start.labels[0])
                 scalars.append(Call("scalar", "tr", product(chain, "matrix")))
         return main
+
+
+def size_form(d) -> Form:
+    """The size of dimension d: its name, or its number."""
+    return Lit("scalar", float(d)) if isinstance(d, int) else Sym("scalar", d)
+
+
+def _of_zeros(e: MatrixFunction) -> Form | None:
+    """logsumexp(0) = log(n) and softmax(0) = 𝟙/n, with n the length."""
+    if not isinstance(e.arg, Zero) or e.fn not in ("logsumexp", "softmax"):
+        return None
+    n = size_form(e.arg.dims[0])
+    if e.fn == "logsumexp":
+        return Call("scalar", "log", n)
+    return product([Const("col", "ones"), Pow("scalar", n, Lit("scalar", -1.0))], "col")
 
 
 def _norm2(e: Power, form) -> Form | None:

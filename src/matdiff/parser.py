@@ -8,11 +8,14 @@ Contract:
 - Every node's `pos` is a 0-based column: the operator's for `Binary` and `Transpose`,
   the start of the node for all others.
 
-Precedence, lowest first: binary `+ -`; `* / .* ./` (both left-assoc); prefix `- +`;
-`^ .^` (right-assoc, so `-x^2` is `-(x^2)` and `2^-1` parses); postfix `'` (so `x^2'` is
-`x^(2')`). Left-assoc chains are parsed by a loop, so long inputs cost no stack; anything
-that truly nests (parentheses, calls, prefix signs, operands of operators) is refused
-beyond `MAX_DEPTH` levels with a ParseError instead of a RecursionError.
+Precedence is MATLAB's, lowest first: binary `+ -`; `* / .* ./`; prefix `- +`; then
+`^ .^` and postfix `'` on one level. Every binary level associates left to right, so
+`a^b^c` is `(a^b)^c`, `x.^2'` is `(x.^2)'` and `-x^2` is `-(x^2)`. A sign right after
+`^` or `.^` belongs to the next operand alone, as in MATLAB: `2^-x` is `2^(-x)` and
+`2^-x^2` is `(2^(-x))^2`. Left-assoc chains are parsed by a loop, so long inputs cost no
+stack; anything that truly nests (parentheses, calls, prefix signs, operands of
+operators) is refused beyond `MAX_DEPTH` levels with a ParseError instead of a
+RecursionError.
 """
 
 from __future__ import annotations
@@ -26,17 +29,18 @@ from .syntax import Binary, Call, Name, Node, Num, Transpose, TypeDecl, Unary
 
 KNOWN_FUNCTIONS = frozenset(
     "exp log sin cos tan tanh arcsin arccos arctan abs sign relu sqrt sigmoid "
-    "sum tr det logdet inv diag norm1 norm2 softmax logsumexp vector matrix".split()
+    "sum mean tr det logdet inv diag norm1 norm2 softmax logsumexp vector matrix".split()
 )
 LITERAL_ARG_FUNCTIONS = frozenset({"vector", "matrix"})  # vector(1): all-ones, size inferred
 NAMED_CONSTANTS = frozenset({"eye"})  # identity, size inferred; a Name, never a Call
 MAX_DEPTH = 200
 
-# Binding powers (left, right). Left-assoc: right = left + 1; right-assoc: right = left - 1.
+# Binding powers (left, right); every level is left-assoc: right = left + 1.
+_POWER_BP = 40  # ^ .^ and postfix ' share this level
 _INFIX = {
     "+": (10, 11), "-": (10, 11),
     "*": (20, 21), "/": (20, 21), ".*": (20, 21), "./": (20, 21),
-    "^": (41, 40), ".^": (41, 40),
+    "^": (_POWER_BP, _POWER_BP + 1), ".^": (_POWER_BP, _POWER_BP + 1),
 }
 _PREFIX_BP = 30  # binds tighter than * but looser than ^ and '
 
@@ -138,16 +142,22 @@ class _Parser:
         assert tok.kind == "end", tok  # the `_expr` loop stops only at ')', ',' or the end
         return node
 
-    def _expr(self, min_bp: int) -> Node:
-        """Pratt loop: an operand, then every operator binding at least `min_bp`."""
+    def _enter(self) -> None:
+        """One more level of nesting; a ParseError beyond MAX_DEPTH."""
         if self.depth > MAX_DEPTH:
             opener = self.toks[self.i - 1]
             raise self._error(f"expression nested too deeply (limit {MAX_DEPTH})", opener.pos)
         self.depth += 1
+
+    def _expr(self, min_bp: int) -> Node:
+        """Pratt loop: an operand, then every operator binding at least `min_bp`."""
+        self._enter()
         left = self._prefix()
         while True:
             tok = self._peek()
-            if tok.text == "'":  # postfix transpose binds tightest of all
+            if tok.text == "'":  # postfix transpose: the level of ^, left to right
+                if _POWER_BP < min_bp:
+                    break
                 self._advance()
                 left = Transpose(left, tok.pos)
                 continue
@@ -157,9 +167,21 @@ class _Parser:
             if bps is None or bps[0] < min_bp:
                 break
             self._advance()
-            left = Binary(tok.text, left, self._expr(bps[1]), tok.pos)
+            right = self._exponent() if bps[0] == _POWER_BP else self._expr(bps[1])
+            left = Binary(tok.text, left, right, tok.pos)
         self.depth -= 1
         return left
+
+    def _exponent(self) -> Node:
+        """The right operand of ^ or .^: an operand, signed as MATLAB allows (`2^-x`)."""
+        tok = self._peek()
+        if tok.text not in ("-", "+"):
+            return self._expr(_POWER_BP + 1)
+        self._enter()
+        self._advance()
+        node = Unary(tok.text, self._exponent(), tok.pos)
+        self.depth -= 1
+        return node
 
     def _prefix(self) -> Node:
         """An operand: number, name, call, parenthesised expression or signed operand."""

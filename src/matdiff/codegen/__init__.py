@@ -31,9 +31,9 @@ __all__ = [
 def derivative_program(d, target: str = "numpy", value: bool = False, *, name: str | None = None,
                        structured: bool = True, sizes=None) -> Program:
     """The program of Derivative `d`: returns d (in d's layout), or (value, d) with `value`."""
-    outputs = [("derivative", d.expr, d.arrangement.row)]
+    outputs = [("derivative", d.expr, d.arrangement.orientation)]
     if value:
-        outputs.insert(0, ("value", d.function.expr, d.function.kind == "row"))
+        outputs.insert(0, ("value", d.function.expr, _orientation(d.function)))
     default = "value_and_derivative" if value else "derivative"
     return generate(outputs, d.variables, target, name or default,
                     Options(structured, dict(sizes or {})))
@@ -41,15 +41,20 @@ def derivative_program(d, target: str = "numpy", value: bool = False, *, name: s
 
 def value_grad_hess(expr: str, wrt: str, vars=None, target: str = "numpy",
                     layout: str = "mixed", *, name: str = "value_grad_hess",
-                    structured: bool = True, sizes=None) -> Program:
+                    structured: bool = True, sizes=None, symmetric: str = "sym") -> Program:
     """One function returning (value, gradient, Hessian) of `expr` by `wrt`, sharing work.
 
     The gradient follows `layout`; the Hessian is in mixed layout (as `md.hessian`)."""
     from ..api import derivative, hessian
 
-    g = derivative(expr, wrt, vars, layout)
-    h = hessian(expr, wrt, vars, layout)
-    outputs = [("value", g.function.expr, g.function.kind == "row"),
-               ("gradient", g.expr, g.arrangement.row),
-               ("hessian", h.expr, h.arrangement.row)]
+    g = derivative(expr, wrt, vars, layout, symmetric)
+    h = hessian(expr, wrt, vars, layout, symmetric)
+    outputs = [("value", g.function.expr, _orientation(g.function)),
+               ("gradient", g.expr, g.arrangement.orientation),
+               ("hessian", h.expr, h.arrangement.orientation)]
     return generate(outputs, g.variables, target, name, Options(structured, dict(sizes or {})))
+
+
+def _orientation(function) -> str | None:
+    """A function's own value: a row vector is returned 1×n, as `Expression.evaluate` does."""
+    return "row" if function.kind == "row" else None

@@ -52,13 +52,16 @@ class Lowerer:
         self.memo: dict[Expr, Op] = {}
 
     # --- outputs ------------------------------------------------------------------------
-    def output(self, e: Expr, row: bool = False, structured: bool = True) -> Op:
+    def output(self, e: Expr, orientation: str | None = None, structured: bool = True) -> Op:
         if structured and e.rank >= 3:
             op = self._structured(e)
             if op is not None:
                 return op
         op = self.lower(e)
-        return self.g.op("row", (op,), None, (1,) + op.dims) if row and e.rank == 1 else op
+        if orientation is None or e.rank != 1:
+            return op
+        dims = (1,) + op.dims if orientation == "row" else op.dims + (1,)
+        return self.g.op("orient", (op,), orientation, dims)
 
     def _structured(self, e: Expr) -> Op | None:
         terms = e.terms if isinstance(e, Add) else ((1.0, e),)

@@ -31,7 +31,7 @@ its axes, in order). The kinds and their meaning, for inputs a, b, …:
 | embed       | spec 'bd->abad'             | dense tensor, zero off the δ diagonals          |
 | add_diag    | —                           | a + diag(b) for a square matrix a (copying a)  |
 | structured  | specs ('bd->abad', …)       | runtime.StructuredTensor Σ terms               |
-| row         | —                           | a vector reshaped to a 1×n row                 |
+| orient      | 'row' or 'col'              | a vector reshaped to a 1×n row or n×1 column   |
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from .targets import Target
 
 ADD, MUL, UNARY, POW, ATOM = 1, 2, 3, 4, 5
 LONG = 72  # an inline fragment longer than this gets its own line
-NEVER_NAMED = {"var", "lit", "size", "T", "expand", "permute", "row", "diagonal"}
+NEVER_NAMED = {"var", "lit", "size", "T", "expand", "permute", "orient", "diagonal"}
 
 
 @dataclass(frozen=True)
@@ -272,8 +272,9 @@ class Printer:
     def _expand(self, op):
         return Frag(f"{self.arg(op.args[0], ATOM)}[{', '.join(op.attr)}]")
 
-    def _row(self, op):
-        return Frag(f"{self.arg(op.args[0], ATOM)}.reshape(1, -1)")
+    def _orient(self, op):
+        shape = "1, -1" if op.attr == "row" else "-1, 1"
+        return Frag(f"{self.arg(op.args[0], ATOM)}.reshape({shape})")
 
     def _sum(self, op):
         x = self.frag(op.args[0]).text

@@ -1,7 +1,7 @@
 """Assembling generated programs, and the one audited place that executes one.
 
-`generate(outputs, variables, target)` runs lower → print for a list of (label, IR, row)
-outputs that share every common subexpression. `Program` holds the source; its
+`generate(outputs, variables, target)` runs lower → print for a list of (label, IR,
+orientation) outputs that share every common subexpression. `Program` holds the source; its
 `compile()` goes through `load`, which parses the source, checks with `audit` that it
 contains only what the printer writes, and only then executes it.
 """
@@ -53,13 +53,14 @@ class Program:
 
 def generate(outputs: list[tuple[str, Expr, bool]], variables: dict[str, Var], target: str,
              name: str, options: Options = Options()) -> Program:
-    """One function computing every output; each is (label, IR, shown-as-row)."""
+    """One function computing every output; each is (label, IR, 'row'/'col'/None)."""
     tgt = get_target(target)
     graph = Graph()
     contractor = Contractor(graph, lambda d: d if isinstance(d, int)
                             else int(options.sizes.get(d, DEFAULT_SIZE)))
     lowerer = Lowerer(graph, contractor)
-    roots = [(label, lowerer.output(e, row, options.structured)) for label, e, row in outputs]
+    roots = [(label, lowerer.output(e, orientation, options.structured))
+             for label, e, orientation in outputs]
     printer = Printer(tgt, variables, roots)
     source = printer.source(name)
     fname = source.split("\ndef ", 1)[1].split("(", 1)[0]

@@ -24,6 +24,7 @@ from ..matrixform import to_form
 from ..render import render
 from ..simplify import Step as Rewrite
 from ..simplify import simplify
+from ..symmetric import applies
 from ..syntax import TypeDecl
 from .chain import Accumulation, ChainRule, collapse
 from .decompose import Intermediate, decompose, substitute
@@ -257,6 +258,8 @@ class _Builder:
                            check=Check(root.full, x, simplified)))
             rule = "mixed layout: the gradient is written as a column" if converted else \
                 SAME_VALUE
+            if applies(x):
+                rule = SYMMETRIZED[self.d.symmetric].format(x=x.name)
         self.push(final_step(self.d, x, root.full, rule, lhs))
 
 
@@ -273,8 +276,16 @@ def _simplify_rule(record: list[Rewrite]) -> str:
     return "simplify: " + ", ".join(names) if names else NO_REWRITE
 
 
+SYMMETRIZED = {  # the last step's rule by a symmetric matrix, per `symmetric=` mode
+    "sym": "{x} is symmetric: the gradient on symmetric matrices is sym(G) = (G + G')/2 "
+           "(Srinivasan & Panda 2019)",
+    "cookbook": "{x} is symmetric: by its independent entries, G + G' - I∘G "
+                "(Matrix Cookbook)",
+}
+
+
 def final_step(d, x: Var, function: Expr, rule: str, lhs: Partial | None = None) -> Step:
     """The last step: exactly `str(d)`, in d's layout."""
     return Step(4, lhs or Partial("f", x.name, True), d.expr, d.form(),
                 shape_text(d.expr.dims, d.arrangement.row), rule, d.arrangement.note,
-                check=Check(function, x, d.mixed))
+                check=Check(function, x, d.mixed, d.symmetric if applies(x) else None))

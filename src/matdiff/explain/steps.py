@@ -37,11 +37,13 @@ Chain = tuple[tuple[Partial, ...], ...]  # a sum of products of partials
 
 @dataclass(frozen=True)
 class Check:
-    """∂of/∂by = mixed (mixed layout), over the user's variables and the intermediates."""
+    """∂of/∂by = mixed (mixed layout), over the user's variables and the intermediates;
+    with `symmetric` ('sym' or 'cookbook'), symmetrized as `matdiff.symmetric` says."""
 
     of: Expr
     by: Var
     mixed: Expr
+    symmetric: str | None = None
 
 
 @dataclass(frozen=True)
