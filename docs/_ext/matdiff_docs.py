@@ -155,14 +155,15 @@ def operator_rows() -> list[list]:
     for op, (left, _) in parser._INFIX.items():
         levels.setdefault(left, []).append(op)
     levels[parser._PREFIX_BP] = ["prefix"]
-    rows = [[Code("'"), "postfix, tightest", OPERATOR_MEANINGS["'"]]]
+    levels[parser._POWER_BP].append("'")  # the postfix transpose binds like ^
+    rows = []
     for bp in sorted(levels, reverse=True):
         ops = levels[bp]
         if ops == ["prefix"]:
             rows.append([Code("-u  +u"), "prefix", OPERATOR_MEANINGS["prefix"]])
             continue
         left, right = parser._INFIX[ops[0]]
-        assoc = "right-associative" if right < left else "left-associative"
+        assoc = "right to left" if right < left else "left to right"
         meaning = "; ".join(f"{op} {OPERATOR_MEANINGS.get(op, '')}".strip() for op in ops)
         rows.append([Code("  ".join(ops)), assoc, meaning])
     return rows
