@@ -81,8 +81,13 @@ def to_text(ex: Explanation) -> str:
 # --- markdown -------------------------------------------------------------------------------
 
 
+def _literal(text: str) -> str:
+    """Plain text inside Markdown: `*` and `_` stay characters (x'*A*x is no emphasis)."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+
+
 def to_markdown(ex: Explanation) -> str:
-    lines = [f"### {ex.title}", "", f"*{ex.layout} layout*"]
+    lines = [f"### {_literal(ex.title)}", "", f"*{ex.layout} layout*"]
     previous = None
     for step in ex.steps:
         if ex.stage_titles and step.stage != getattr(previous, "stage", None):
@@ -94,7 +99,7 @@ def to_markdown(ex: Explanation) -> str:
         shape, rule = _tag(step, "latex")
         lines.append(f"- ${lhs} = {rhs_text(step, 'latex')}$ &nbsp; ${shape}$ — *{rule}*")
         if step.note:
-            lines.append(f"  <br>{step.note}")
+            lines.append(f"  <br>{_literal(step.note)}")
         previous = step
     return "\n".join(lines) + "\n"
 
