@@ -59,7 +59,18 @@ def test_extras_layout_and_hessian(client):
     hessian = client.post("/api/derivative", json={"expr": "x'*A*x", "wrt": "x",
                                                    "hessian": True}).json()
     assert hessian["text"] == str(md.hessian("x'*A*x", "x"))
-    assert set(EXTRAS) == {"explain", "code", "check"}
+    assert set(EXTRAS) == {"explain", "code", "check", "convexity"}
+
+
+def test_convexity_line(client):
+    loss = "sum(log(exp(-y.*(X*w)) + vector(1)))"
+    answer = client.post("/api/derivative", json={"expr": loss, "wrt": "w",
+                                                  "convexity": True}).json()
+    assert answer["convexity"] == md.convexity(loss, "w").to_dict()
+    assert answer["convexity"]["verdict"] == "convex"
+    vector = client.post("/api/derivative", json={"expr": "A*x", "wrt": "x",
+                                                  "convexity": True}).json()
+    assert vector["convexity"]["verdict"] is None
 
 
 def test_parse_reports_variables(client):

@@ -97,11 +97,25 @@ def _check(d, _):
     return {"ok": bool(report.ok), "max_error": float(report.max_error), "message": str(report)}
 
 
+def _convexity(d, _):
+    """The convexity verdict of a scalar function of one variable; otherwise why there is none."""
+    from ..errors import MatdiffError
+
+    if len(set(d.wrt)) != 1 or d.function.dims:
+        return {"verdict": None, "line": "convexity: for a scalar function of one variable"}
+    try:
+        return d.convexity().to_dict()
+    except MatdiffError as err:
+        return {"verdict": None, "line": f"convexity: {err}"}
+
+
 EXTRAS: dict[str, Extra] = {
     "explain": Extra(_boolean("explain"), _explain),
     "code": Extra(_targets, _code),
     "check": Extra(_boolean("check"), _check),
+    "convexity": Extra(_boolean("convexity"), _convexity),
 }
+
 
 # ---- the request of each endpoint: field -> (validator, default; None = required) -----
 

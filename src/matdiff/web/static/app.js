@@ -179,6 +179,10 @@ function showCheck(check) {
   panel.append(verdict, detail);
 }
 
+function showConvexity(convexity) {
+  $("convexity").replaceChildren(note(convexity.line));
+}
+
 function showVariables(variables, chosen) {
   const box = $("detected");
   box.replaceChildren();
@@ -269,6 +273,7 @@ const EXTRAS = [
   { name: "explain", value: true, panel: "explain", show: showSteps },
   { name: "code", value: CODE_TARGETS, panel: "code", show: showCode },
   { name: "check", value: true, panel: "check", show: showCheck },
+  { name: "convexity", value: true, panel: "convexity", show: showConvexity },
 ];
 
 async function computeExtra(extra, request, mine) {
