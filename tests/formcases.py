@@ -9,7 +9,9 @@ LaTeX of the case's derivative; `golden_text` writes one, `latex_lines` reads th
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import shutil
 import subprocess
 import zlib
@@ -143,3 +145,15 @@ def katex_errors(sources: list[str]) -> list[str | None]:
     errors = json.loads(result.stdout)
     assert len(errors) == len(sources)
     return errors
+
+
+def assert_matches_golden(path, current: str, what: str) -> None:
+    """Compare `current` with the golden file at `path`, or rewrite it under
+    MATDIFF_UPDATE_GOLDENS=1 (then review the diff)."""
+    if os.environ.get("MATDIFF_UPDATE_GOLDENS") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(current)
+        return
+    golden = path.read_text()
+    diff = "".join(difflib.unified_diff(golden.splitlines(True), current.splitlines(True)))
+    assert golden == current, f"{what} changed; review, then regenerate:\n{diff}"

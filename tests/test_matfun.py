@@ -9,7 +9,6 @@ target agrees with the reference evaluator.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +18,7 @@ import matdiff as md
 from matdiff import matfun
 from matdiff.matfun import PRIMARY_FUNCTIONS
 
-from formcases import katex_errors, node_executable
+from formcases import assert_matches_golden, katex_errors, node_executable
 
 GOLDEN = Path(__file__).parent / "golden" / "matfun.txt"
 WRITE = {"expm": "expm(X)", "logm": "logm(X)", "sqrtm": "sqrtm(X)", "powm": "X^0.3"}
@@ -136,10 +135,8 @@ def shown(text, wrt) -> str:
 
 
 def test_printed_results_match_the_golden_file():
-    text = "".join(shown(t, w) for t, w in CASES)
-    if os.environ.get("MATDIFF_UPDATE_GOLDENS"):
-        GOLDEN.write_text(text)
-    assert text == GOLDEN.read_text()
+    shown_cases = "".join(shown(t, w) for t, w in CASES)
+    assert_matches_golden(GOLDEN, shown_cases, "matrix-function forms")
 
 
 def test_rank2_results_reread_to_the_same_numbers():

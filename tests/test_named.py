@@ -7,8 +7,6 @@ and evaluated at the named subexpression's value, gives the derivative's numbers
 
 from __future__ import annotations
 
-import difflib
-import os
 
 import numpy as np
 import pytest
@@ -18,7 +16,7 @@ from matdiff.forms import Prod, transpose
 from matdiff.named import _index_names, name_repeats
 from matdiff.render import render
 
-from formcases import GOLDEN_DIR, katex_errors, node_executable
+from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
 
 GOLDEN = GOLDEN_DIR.parent / "named" / "cases.txt"
 LOGISTIC = "sum(log(vector(1) + exp(-y.*(X*w))))"
@@ -51,14 +49,7 @@ def golden_text() -> str:
 
 
 def test_named_displays_match_golden():
-    current = golden_text()
-    if os.environ.get("MATDIFF_UPDATE_GOLDENS") == "1":
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(current)
-        return
-    golden = GOLDEN.read_text()
-    diff = "".join(difflib.unified_diff(golden.splitlines(True), current.splitlines(True)))
-    assert golden == current, f"named displays changed; review, then regenerate:\n{diff}"
+    assert_matches_golden(GOLDEN, golden_text(), "named displays")
 
 
 @pytest.mark.skipif(node_executable() is None, reason="node is not installed: KaTeX cannot run")

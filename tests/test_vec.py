@@ -9,7 +9,6 @@ reshaped in column-major order. Golden file: tests/golden/vec/cases.txt
 
 from __future__ import annotations
 
-import difflib
 import os
 from functools import reduce
 
@@ -25,7 +24,7 @@ from matdiff.named import _nodes
 from matdiff.render import render
 
 from exprgen import VARS, expressions, random_values, variables_in
-from formcases import GOLDEN_DIR, katex_errors, node_executable
+from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
 
 GOLDEN = GOLDEN_DIR.parent / "vec" / "cases.txt"
 DECLS = {"A": "matrix(m,p)", "B": "matrix(q,n)", "X": "matrix(p,q)", "Y": "matrix(p,p)",
@@ -211,14 +210,7 @@ def golden_text() -> str:
 
 
 def test_vec_forms_match_golden():
-    current = golden_text()
-    if os.environ.get("MATDIFF_UPDATE_GOLDENS") == "1":
-        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
-        GOLDEN.write_text(current)
-        return
-    golden = GOLDEN.read_text()
-    diff = "".join(difflib.unified_diff(golden.splitlines(True), current.splitlines(True)))
-    assert golden == current, f"vec-layout forms changed; review, then regenerate:\n{diff}"
+    assert_matches_golden(GOLDEN, golden_text(), "vec-layout forms")
 
 
 @pytest.mark.skipif(node_executable() is None, reason="node is not installed: KaTeX cannot run")
