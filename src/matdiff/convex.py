@@ -97,10 +97,10 @@ class Convexity:
 
     def line(self) -> str:
         """One line: the verdict and what it rests on."""
-        why = {"certified": "certificate", "refuted": "counterexample", "unknown": ""}
-        return f"{self.expression} in {self.wrt}: {self.verdict}" + (
-            f" (convex: {why[self.convex.status] or 'unknown'}, "
-            f"concave: {why[self.concave.status] or 'unknown'})")
+        why = {"certified": "yes, certified", "refuted": "no, counterexample",
+               "unknown": "unknown"}
+        return (f"{self.expression} in {self.wrt}: {self.verdict} (convex: "
+                f"{why[self.convex.status]}; concave: {why[self.concave.status]})")
 
     def __str__(self) -> str:
         domain = ", ".join(f"{k}: {v}" for k, v in sorted(self.domain.items()))
