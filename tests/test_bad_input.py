@@ -31,6 +31,11 @@ def test_error_family():
     for error in (md.ParseError, md.ShapeError, md.UnsupportedError):
         assert issubclass(error, md.MatdiffError)
     assert issubclass(md.MatdiffError, Exception)
+    # callers that catch the built-in exceptions catch matdiff's too
+    assert issubclass(md.ParseError, ValueError) and issubclass(md.ShapeError, ValueError)
+    assert issubclass(md.UnsupportedError, NotImplementedError)
+    with pytest.raises(ValueError):
+        md.derivative("A*x*x", wrt="x")
 
 
 # ---- parse errors ----------------------------------------------------------------------

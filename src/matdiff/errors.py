@@ -6,6 +6,17 @@
 `UnsupportedError` (valid input that matdiff cannot differentiate or show
 faithfully; raised instead of ever returning a wrong number). `MatdiffWarning` is
 issued, not raised, for valid input that is likely a mistake.
+
+They are also the built-in exceptions a caller may already catch: `ParseError` and
+`ShapeError` are `ValueError`s (a bad value was passed), `UnsupportedError` is a
+`NotImplementedError` (the input is valid, the feature is missing).
+
+    >>> import matdiff as md
+    >>> try:
+    ...     md.parse("x +")
+    ... except ValueError as err:
+    ...     print(type(err).__name__)
+    ParseError
 """
 
 from __future__ import annotations
@@ -34,15 +45,15 @@ class _Located(MatdiffError):
         return f"{self.message}\n  {self.text}\n  {' ' * self.column}^"
 
 
-class ParseError(_Located):
+class ParseError(_Located, ValueError):
     """The input text is not valid (column is 0-based)."""
 
 
-class ShapeError(_Located):
+class ShapeError(_Located, ValueError):
     """Operand shapes do not fit an operator; the message names both shapes."""
 
 
-class UnsupportedError(MatdiffError):
+class UnsupportedError(MatdiffError, NotImplementedError):
     """Valid input that matdiff cannot (yet) handle correctly."""
 
 
