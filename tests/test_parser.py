@@ -12,14 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matdiff.errors import ParseError
-from matdiff.parser import (
-    ARITY,
-    KNOWN_FUNCTIONS,
-    LITERAL_ARG_FUNCTIONS,
-    MAX_DEPTH,
-    parse_text,
-    parse_type,
-)
+from matdiff.functions import ARITY, KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS
+from matdiff.parser import MAX_DEPTH, parse_text, parse_type
 from matdiff.syntax import Binary, Call, Name, Num, Transpose, TypeDecl, Unary
 
 UNARY = sorted(f for f in KNOWN_FUNCTIONS - LITERAL_ARG_FUNCTIONS if f not in ARITY)

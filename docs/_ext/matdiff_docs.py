@@ -2,9 +2,9 @@
 
 Directives:
 
-- ``matdiff-functions``: every function of the input language (`parser.KNOWN_FUNCTIONS`):
-  the arguments it takes, its domain and its derivative rule. Entry-wise functions come from
-  `rules.ELEMENTWISE`; every derivative shown is computed by `matdiff.derivative` at build time.
+- ``matdiff-functions``: every function of the input language (`functions.KNOWN_FUNCTIONS`):
+  the arguments it takes, its domain and its derivative rule, from its entry in the function
+  tables; every derivative shown is computed by `matdiff.derivative` at build time.
 - ``matdiff-operators``: the operators by precedence, from the parser's binding powers.
 - ``matdiff-cli``: the options of the ``matdiff`` command, from `cli._parser()`.
 - ``optional-figure``: a figure shown only when its image file exists (screenshots that a
@@ -23,7 +23,9 @@ from sphinx.util.docutils import SphinxDirective
 
 import matdiff as md
 from matdiff import cli, parser
-from matdiff.rules import ELEMENTWISE
+from matdiff.functions import (
+    ENTRYWISE, KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, MATRIX, PRIMARY, STRUCTURAL,
+)
 
 
 @dataclass(frozen=True)
@@ -66,28 +68,11 @@ def table(headers: list[str], rows: list[list]) -> nodes.table:
 # types come from the first letter). Entry-wise functions are shown on a scalar `a`.
 SAMPLES = ("x", "X")
 
-DOMAINS = {  # rules.EntrywiseRule.domain -> words
+DOMAINS = {  # functions.EntrywiseFunction.domain -> words
     "real": "all reals",
     "positive": "u > 0",
     "unit": "|u| < 1",
 }
-
-# What the functions that are not entry-wise compute, and where they are defined.
-SUMMARIES = {
-    "sum": ("sum of all entries", "any shape"),
-    "tr": ("trace: sum of the diagonal", "square matrix"),
-    "diag": ("vector → diagonal matrix; square matrix → its diagonal",
-             "vector or square matrix"),
-    "norm1": ("sum(abs(u)), the 1-norm of the entries",
-              "any shape; not smooth where an entry is 0"),
-    "norm2": ("sqrt(sum(u.^2)), the 2-norm (Frobenius norm of a matrix)", "any shape, u ≠ 0"),
-    "det": ("determinant", "square matrix"),
-    "logdet": ("log |det X|", "invertible square matrix"),
-    "inv": ("inverse", "invertible square matrix"),
-    "softmax": ("exp(u) ./ sum(exp(u))", "vector"),
-    "logsumexp": ("log(sum(exp(u)))", "vector"),
-}
-
 
 def _derivative_by(fn: str, arg: str) -> str | None:
     """`∂fn(arg)/∂arg` as matdiff writes it (mixed layout), or None if `arg` does not fit."""
@@ -99,7 +84,7 @@ def _derivative_by(fn: str, arg: str) -> str | None:
 
 
 def _entrywise_row(fn: str) -> list:
-    rule = ELEMENTWISE[fn]
+    rule = ENTRYWISE[fn]
     domain = DOMAINS.get(rule.domain, rule.domain)
     if not rule.smooth:
         domain += "; derivative almost everywhere"
@@ -108,7 +93,8 @@ def _entrywise_row(fn: str) -> list:
 
 
 def _other_row(fn: str) -> list:
-    summary, domain = SUMMARIES.get(fn, ("", ""))
+    entry = MATRIX.get(fn) or STRUCTURAL.get(fn) or PRIMARY.get(fn)
+    summary, domain = (entry.summary, entry.domain) if entry is not None else ("", "")
     rules = []
     for arg in SAMPLES:
         result = _derivative_by(fn, arg)
@@ -119,9 +105,9 @@ def _other_row(fn: str) -> list:
 
 def function_rows() -> list[list]:
     """One row per function of the language: entry-wise ones first, each group sorted."""
-    names = sorted(parser.KNOWN_FUNCTIONS - parser.LITERAL_ARG_FUNCTIONS)
-    entrywise = [fn for fn in names if fn in ELEMENTWISE]
-    others = [fn for fn in names if fn not in ELEMENTWISE]
+    names = sorted(KNOWN_FUNCTIONS - LITERAL_ARG_FUNCTIONS)
+    entrywise = [fn for fn in names if fn in ENTRYWISE]
+    others = [fn for fn in names if fn not in ENTRYWISE]
     return [_entrywise_row(fn) for fn in entrywise] + [_other_row(fn) for fn in others]
 
 

@@ -18,6 +18,7 @@ from .ir import (
     Power, Var,
     Zero,
 )
+from .functions import ENTRYWISE, whole_matrix
 from .unionfind import UnionFind
 
 # --- leaves ------------------------------------------------------------------
@@ -253,14 +254,27 @@ def total_sum(e: Expr) -> Expr:
     return einsum([e], [letters(e.rank)], ())
 
 
+def size(dims: Dims) -> Expr:
+    """The number of entries of a tensor of `dims`: Σ 1 over all of them (1 for a scalar).
+
+    A size needs no node of its own: it evaluates, differentiates (to zero) and generates
+    code like any sum, and prints as the dimension's name (`ir/sizes.py`)."""
+    return total_sum(ones(tuple(dims)))
+
+
+# f(0) of functions whose `at_zero` is known: softmax(0) = 𝟙/n, logsumexp(0) = log(n)
+_AT_ZERO = {
+    "uniform": lambda dims: einsum([ones(dims), power(size(dims), -1)], [(0,), ()], (0,)),
+    "log-length": lambda dims: elementwise("log", size(dims)),
+}
+
+
 # --- entry-wise functions -----------------------------------------------------------
 
 
 def elementwise(fn: str, arg: Expr) -> Expr:
     """fn applied to every entry; constants are folded."""
-    from .rules import ELEMENTWISE
-
-    rule = ELEMENTWISE[fn]
+    rule = ENTRYWISE[fn]
     if isinstance(arg, Number):
         with np.errstate(all="ignore"):
             return finite_number(rule.numpy(arg.value), f"{fn}({arg.value:g})")
@@ -293,11 +307,16 @@ def power(base: Expr, exponent: Expr | float) -> Expr:
 
 def matrix_function(fn: str, arg: Expr, param: float | None = None) -> Expr:
     """inv / det / logdet of a square matrix, softmax / logsumexp of a vector, and the
-    primary matrix functions expm / logm / sqrtm / powm (X^param) of a square matrix."""
+    primary matrix functions expm / logm / sqrtm / powm (X^param) of a square matrix; the
+    facts of `functions` fold what they can: f(I) = I, f(0) = 𝟙/n or log(n)."""
+    facts = whole_matrix(fn)
     if fn == "inv" and isinstance(arg, MatrixFunction) and arg.fn == "inv":
         return arg.arg  # inv(inv(X)) = X
-    if fn in ("inv", "sqrtm", "powm") and isinstance(arg, Identity):
+    if facts.fixes_identity and isinstance(arg, Identity):
         return arg  # inv(I) = I^p = I
+    at_zero = getattr(facts, "at_zero", None)
+    if at_zero is not None and isinstance(arg, Zero):
+        return _AT_ZERO[at_zero](arg.dims)
     if fn == "powm":
         if param == 0.5:
             return MatrixFunction("sqrtm", arg)  # X^0.5 = sqrtm(X), one name

@@ -33,7 +33,7 @@ from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
 from .errors import MatdiffError
 from .ir import Add, Elementwise, Expr, Number, Power, Var, walk
-from .rules import ELEMENTWISE
+from .functions import ENTRYWISE
 from .signs import bounds
 
 DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
@@ -173,7 +173,7 @@ def kinks_of(f: Expr, wrt: str, domains: Mapping[str, str]) -> list[str]:
             depends[id(c)] for c in n.children())
         if not depends[id(n)]:
             continue
-        if isinstance(n, Elementwise) and not ELEMENTWISE[n.fn].smooth:
+        if isinstance(n, Elementwise) and not ENTRYWISE[n.fn].smooth:
             found.add(n.fn)
         root = n.arg if isinstance(n, Elementwise) and n.fn == "sqrt" else \
             n.base if isinstance(n, Power) and _fractional(n.exponent) else None

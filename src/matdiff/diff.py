@@ -13,15 +13,14 @@ from __future__ import annotations
 from typing import Callable
 
 from .build import (
-    add, einsum, elementwise, frechet, hadamard, identity_tensor, letters, matrix_function, neg,
-    ones, power, zero,
+    add, einsum, elementwise, frechet, hadamard, identity_tensor, letters, ones, power, zero,
 )
+from .derivatives import differential, entrywise_derivative
 from .errors import UnsupportedError
+from .functions import MAX_ORDER, PRIMARY
 from .ir import (
     Add, Einsum, Elementwise, Expr, Frechet, MatrixFunction, Number, Power, Var, Zero, walk,
 )
-from .matfun import PRIMARY_FUNCTIONS, MAX_ORDER
-from .rules import ELEMENTWISE
 
 MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
 
@@ -113,7 +112,7 @@ def _chain_entrywise(fprime: Expr, du: Expr, k: int) -> Expr:
 
 def _elementwise(e: Elementwise, d, wd) -> Expr:
     # d f(u) = f'(u) ⊙ du
-    fprime = ELEMENTWISE[e.fn].derivative(e.arg, e)
+    fprime = entrywise_derivative(e.fn, e.arg, e)
     return _chain_entrywise(fprime, d(e.arg), len(wd))
 
 
@@ -140,10 +139,11 @@ def _is_zero(e: Expr) -> bool:
 
 
 def _matrix_function(e: MatrixFunction, d, wd) -> Expr:
-    if e.fn in PRIMARY_FUNCTIONS:
+    if e.fn in PRIMARY:
         # d f(X) = L_f(X, dX): the Fréchet derivative applied to dX
         return frechet(e.fn, e.arg, (d(e.arg),), e.param)
-    return MATRIX_RULES[e.fn](e, d(e.arg), len(wd))
+    # the differential of `functions.MATRIX[fn]`, d inv(X) = -inv(X)*dX*inv(X), with dX = d(X)
+    return differential(e.fn, e, d(e.arg), len(wd))
 
 
 def _frechet(e: Frechet, d, wd) -> Expr:
@@ -170,49 +170,6 @@ def _frechet(e: Frechet, d, wd) -> Expr:
         start += extra
     return add(*terms) if terms else zero(e.dims + wd)
 
-
-def _d_inv(e, dX, k):
-    # d inv(X) = -inv(X) dX inv(X)
-    w = letters(k, 4)
-    return neg(einsum([e, dX, e], [(0, 1), (1, 2) + w, (2, 3)], (0, 3) + w))
-
-
-def _d_det(e, dX, k):
-    # d det(X) = det(X) tr(inv(X) dX)
-    w = letters(k, 2)
-    inv = matrix_function("inv", e.arg)
-    return einsum([e, inv, dX], [(), (1, 0), (0, 1) + w], w)
-
-
-def _d_logdet(e, dX, k):
-    # d logdet(X) = tr(inv(X) dX)
-    w = letters(k, 2)
-    inv = matrix_function("inv", e.arg)
-    return einsum([inv, dX], [(1, 0), (0, 1) + w], w)
-
-
-def _d_softmax(e, du, k):
-    # d softmax(u) = s ⊙ du - s (sᵀ du),  s = softmax(u)
-    w = letters(k, 2)
-    own = einsum([e, du], [(0,), (0,) + w], (0,) + w)
-    shared = einsum([e, e, du], [(0,), (1,), (1,) + w], (0,) + w)
-    return add(own, (-1.0, shared))
-
-
-def _d_logsumexp(e, du, k):
-    # d logsumexp(u) = softmax(u)ᵀ du
-    w = letters(k, 1)
-    s = matrix_function("softmax", e.arg)
-    return einsum([s, du], [(0,), (0,) + w], w)
-
-
-MATRIX_RULES = {
-    "inv": _d_inv,
-    "det": _d_det,
-    "logdet": _d_logdet,
-    "softmax": _d_softmax,
-    "logsumexp": _d_logsumexp,
-}
 
 RULES: dict[type, Rule] = {
     Var: _var,

@@ -12,14 +12,9 @@ nothing in the text fixes.
 
 from __future__ import annotations
 
-from .build import einsum, ones, total_sum
-from .ir import Dim, Dims, Einsum, Expr, Identity, Ones
+from .build import einsum, ones
+from .ir import Dim, Einsum, Expr, Identity, Ones
 from .unionfind import UnionFind
-
-
-def size(dims: Dims) -> Expr:
-    """The number of entries of a tensor of `dims`: Σ 1 over all of them (1 for a scalar)."""
-    return total_sum(ones(tuple(dims)))
 
 
 def _unit_factors(e: Einsum) -> list[tuple[Expr, tuple[int, ...]]]:

@@ -18,8 +18,7 @@ from .ir import (
     Add, Dim, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power,
     Var, Zero, variables, walk,
 )
-from . import matfun
-from .rules import ELEMENTWISE
+from .functions import ENTRYWISE, MATRIX, PRIMARY, primary
 
 
 MAX_ENTRIES = 2.0**34  # no array of the evaluation may have more entries (128 GiB)
@@ -131,25 +130,9 @@ def _einsum(node: Einsum, args, env, sizes):
 
 
 def _matrix_function(node: MatrixFunction, args, env, sizes):
-    x = args[0]
-    if node.fn in matfun.PRIMARY_FUNCTIONS:
-        return matfun.value(node.fn, x, node.param)
-    if node.fn == "inv":
-        try:
-            return np.linalg.inv(x)
-        except np.linalg.LinAlgError:  # singular: not a number, like log of a negative
-            return np.full(np.shape(x), np.nan)
-    if node.fn == "det":
-        return np.linalg.det(x)
-    if node.fn == "logdet":
-        return np.linalg.slogdet(x)[1]  # log|det X|: its gradient inv(X)ᵀ holds for either sign
-    if node.fn == "softmax":
-        z = np.exp(x - np.max(x))
-        return z / np.sum(z)
-    if node.fn == "logsumexp":
-        m = np.max(x)
-        return m + np.log(np.sum(np.exp(x - m)))
-    raise AssertionError(node.fn)
+    if node.fn in PRIMARY:
+        return primary.value(node.fn, args[0], node.param)
+    return MATRIX[node.fn].numpy(args[0])
 
 
 def _power(node: Power, args, env, sizes):
@@ -166,8 +149,8 @@ _EVAL = {
     Identity: lambda n, a, env, s: np.eye(_size(n.dims[0], s)),
     Add: lambda n, a, env, s: sum(c * v for (c, _), v in zip(n.terms, a)),
     Einsum: _einsum,
-    Elementwise: lambda n, a, env, s: ELEMENTWISE[n.fn].numpy(a[0]),
+    Elementwise: lambda n, a, env, s: ENTRYWISE[n.fn].numpy(a[0]),
     Power: _power,
     MatrixFunction: _matrix_function,
-    Frechet: lambda n, a, env, s: matfun.frechet(n.fn, a[0], a[1:], n.param),
+    Frechet: lambda n, a, env, s: primary.frechet(n.fn, a[0], a[1:], n.param),
 }

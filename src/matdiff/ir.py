@@ -20,6 +20,8 @@ import hashlib
 import math
 from typing import Iterator
 
+from .functions import whole_matrix
+
 Dim = str | int
 Dims = tuple[Dim, ...]
 
@@ -259,19 +261,17 @@ class Power(Expr):
 
 
 class MatrixFunction(_Application):
-    """A function of a square matrix or a vector that is not entry-wise.
+    """A function of a whole square matrix or vector, not entry-wise.
 
-    `fn` is one of: 'inv' (n×n → n×n), 'det' and 'logdet' (n×n → scalar),
-    'softmax' (n → n), 'logsumexp' (n → scalar), or a primary matrix function of
-    `matfun.PRIMARY_FUNCTIONS` (n×n → n×n): 'expm', 'logm', 'sqrtm', 'powm' (X^param).
-    Their derivative rules are in `diff.py`, their numerics in `evaluate.py`.
+    `fn` names an entry of `functions.MATRIX` (inv, det, logdet, softmax, logsumexp) or
+    `functions.PRIMARY` (expm, logm, sqrtm, powm: X^param); the entry says whether the
+    result has the argument's dims or is a scalar.
     """
 
     __slots__ = ("param",)
 
     def __init__(self, fn: str, arg: Expr, param: float | None = None):
-        square = fn in ("inv", "softmax", "expm", "logm", "sqrtm", "powm")
-        super().__init__(fn, arg, arg.dims if square else ())
+        super().__init__(fn, arg, arg.dims if whole_matrix(fn).same_dims else ())
         self.param = param
 
     def _local(self):

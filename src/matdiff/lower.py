@@ -20,13 +20,11 @@ from dataclasses import dataclass
 
 from . import syntax as S
 from .build import (
-    add, einsum, elementwise, frechet, matrix_function, ones, power, scale, total_sum,
+    add, einsum, elementwise, frechet, matrix_function, num, ones, power, scale, size, total_sum,
 )
-from .dimsize import size
 from .errors import ParseError, ShapeError, UnsupportedError
+from .functions import ENTRYWISE, FRECHET, LITERAL_ARG_FUNCTIONS, whole_matrix
 from .ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
-from .matfun import PRIMARY_FUNCTIONS, parse_frechet_name
-from .rules import ELEMENTWISE
 
 KINDS_BY_DECL = {"scalar": "scalar", "vector": "col", "matrix": "matrix", "tensor": "tensor"}
 DIM_NAMES = ("n", "m", "k", "p", "q", "r", "l", "s", "t", "u", "v", "w")
@@ -130,13 +128,10 @@ class Lowering:
             for dim in sorted(self.sizes_named - fixed)))
 
     def lower(self, node: S.Node) -> Typed:
-        method = getattr(self, "_" + type(node).__name__.lower())
-        return method(node)
+        return _LOWER[type(node)](self, node)
 
     # --- leaves ------------------------------------------------------------------
     def _num(self, node: S.Num) -> Typed:
-        from .build import num
-
         return Typed(num(node.value), "scalar")
 
     def _name(self, node: S.Name) -> Typed:
@@ -265,45 +260,52 @@ class Lowering:
 
     # --- functions ---------------------------------------------------------------------
     def _call(self, node: S.Call) -> Typed:
-        if node.func in ("vector", "matrix"):
+        fn = node.func
+        if fn in LITERAL_ARG_FUNCTIONS:
             return self._constant_call(node)
         arg = self.lower(node.args[0])
-        fn = node.func
-        if fn in ELEMENTWISE:
+        if fn in ENTRYWISE:
             return Typed(elementwise(fn, arg.expr), arg.kind)
-        if fn == "sum":
-            return Typed(total_sum(arg.expr), "scalar")
-        if fn == "mean":  # sum(u)/(number of entries)
-            return Typed(einsum([total_sum(arg.expr), power(size(arg.expr.dims), -1)],
-                                [(), ()], ()), "scalar")
-        if fn == "norm1":
-            return Typed(total_sum(elementwise("abs", arg.expr)), "scalar")
-        if fn == "norm2":
-            return Typed(power(total_sum(power(arg.expr, 2)), 0.5), "scalar")
-        if fn == "tr":
-            self._square(arg, fn, node.pos)
-            return Typed(einsum([arg.expr], [(0, 0)], ()), "scalar")
-        if fn in ("det", "logdet", "inv"):
-            self._square(arg, fn, node.pos)
-            return Typed(matrix_function(fn, arg.expr), "matrix" if fn == "inv" else "scalar")
-        if fn in PRIMARY_FUNCTIONS:
-            self._square(arg, fn, node.pos)
-            return Typed(matrix_function(fn, arg.expr), "matrix")
-        if parse_frechet_name(fn):
+        if fn in _STRUCTURAL:
+            return _STRUCTURAL[fn](self, arg, node)
+        facts = whole_matrix(fn)
+        if facts is not None:
+            return self._whole_matrix(fn, facts, arg, node)
+        if fn in FRECHET:
             return self._frechet(arg, node)
-        if fn == "diag":
-            return self._diag(arg, node)
-        if fn in ("softmax", "logsumexp"):
-            if arg.kind not in ("col", "row"):
-                raise self._shape_error(
-                    f"{fn} takes a vector, not {self.describe(arg)}", node.pos
-                )
-            return Typed(matrix_function(fn, arg.expr), arg.kind if fn == "softmax" else "scalar")
         raise ParseError(f"unknown function '{fn}'", self.text, node.pos)
+
+    def _whole_matrix(self, fn: str, facts, arg: Typed, node: S.Call) -> Typed:
+        """inv(X), softmax(u), expm(X), …: the argument as the function's entry says."""
+        if facts.argument == "square":
+            self._square(arg, fn, node.pos)
+        elif arg.kind not in ("col", "row"):
+            raise self._shape_error(f"{fn} takes a vector, not {self.describe(arg)}", node.pos)
+        kind = "scalar" if facts.result == "scalar" else arg.kind
+        return Typed(matrix_function(fn, arg.expr), kind)
+
+    # --- sums, traces, diagonals and norms (`functions.STRUCTURAL`) as einsums ---------
+    def _sum(self, arg: Typed, node: S.Call) -> Typed:
+        return Typed(total_sum(arg.expr), "scalar")
+
+    def _mean(self, arg: Typed, node: S.Call) -> Typed:
+        # sum(u)/(number of entries)
+        return Typed(einsum([total_sum(arg.expr), power(size(arg.expr.dims), -1)],
+                            [(), ()], ()), "scalar")
+
+    def _norm1(self, arg: Typed, node: S.Call) -> Typed:
+        return Typed(total_sum(elementwise("abs", arg.expr)), "scalar")
+
+    def _norm2(self, arg: Typed, node: S.Call) -> Typed:
+        return Typed(power(total_sum(power(arg.expr, 2)), 0.5), "scalar")
+
+    def _trace(self, arg: Typed, node: S.Call) -> Typed:
+        self._square(arg, node.func, node.pos)
+        return Typed(einsum([arg.expr], [(0, 0)], ()), "scalar")
 
     def _frechet(self, point: Typed, node: S.Call) -> Typed:
         """dexpm(X, E), d2expm(X, E, F), dpowm(X, E, p): Fréchet derivatives, E like X."""
-        fn, order = parse_frechet_name(node.func)
+        fn, order = FRECHET[node.func]
         self._square(point, node.func, node.pos)
         directions = []
         for arg in node.args[1:order + 1]:
@@ -418,6 +420,17 @@ class Lowering:
             if isinstance(root, str) and root.startswith("?") and root not in names:
                 names[root] = next(pool)
         return names
+
+
+# How each syntax node is lowered, and each function of `functions.STRUCTURAL`.
+_LOWER = {
+    S.Num: Lowering._num, S.Name: Lowering._name, S.Call: Lowering._call,
+    S.Unary: Lowering._unary, S.Binary: Lowering._binary, S.Transpose: Lowering._transpose,
+}
+_STRUCTURAL = {
+    "sum": Lowering._sum, "mean": Lowering._mean, "tr": Lowering._trace,
+    "diag": Lowering._diag, "norm1": Lowering._norm1, "norm2": Lowering._norm2,
+}
 
 
 class _Product:

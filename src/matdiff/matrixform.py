@@ -22,7 +22,7 @@ from .ir import (
     Zero,
 )
 from .symmetry import is_symmetric
-from .matfun import frechet_name
+from .functions import frechet_name
 
 
 def to_form(e: Expr, orient: str | None = None) -> Form:
@@ -91,7 +91,7 @@ class _Converter:
         if isinstance(e, MatrixFunction):
             symmetric = kind == "matrix" and is_symmetric(e)
             power = (Lit("scalar", e.param),) if e.param is not None else ()
-            return _of_zeros(e) or Call(kind, e.fn, self.form(e.arg), power, symmetric)
+            return Call(kind, e.fn, self.form(e.arg), power, symmetric)
         if isinstance(e, Frechet) and kind == "matrix":
             return frechet_call(e, tuple(self.form(d) for d in e.directions), self.form)
         if isinstance(e, Einsum):
@@ -370,16 +370,6 @@ def sum_of(f: Form) -> Form:
 def size_form(d) -> Form:
     """The size of dimension d: its name, or its number."""
     return Lit("scalar", float(d)) if isinstance(d, int) else Sym("scalar", d)
-
-
-def _of_zeros(e: MatrixFunction) -> Form | None:
-    """logsumexp(0) = log(n) and softmax(0) = 𝟙/n, with n the length."""
-    if not isinstance(e.arg, Zero) or e.fn not in ("logsumexp", "softmax"):
-        return None
-    n = size_form(e.arg.dims[0])
-    if e.fn == "logsumexp":
-        return Call("scalar", "log", n)
-    return product([Const("col", "ones"), Pow("scalar", n, Lit("scalar", -1.0))], "col")
 
 
 def _norm2(e: Power, form) -> Form | None:

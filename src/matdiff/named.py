@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from .forms import Delta, Entry, Form, IndexSum, Indexed, Sym, T, transpose
-from .parser import KNOWN_FUNCTIONS
+from .functions import ENTRYWISE, KNOWN_FUNCTIONS, MATRIX
 
 MIN_SIZE = 4  # form nodes: u ⊙ (Xw) is named when it repeats, Xw is not
-_HINTS = {"sigmoid": "s", "softmax": "p", "tanh": "h"}
 _LETTERS = {
     "scalar": "abcdefg",
     "col": "stuvrqpzhk",
@@ -203,7 +202,7 @@ def _replace_in(value, target: Form, symbol: Sym):
 
 def _fresh_name(f: Form, used: set[str]) -> str:
     kind = f.kind
-    hint = _HINTS.get(getattr(f, "fn", None)) if kind != "scalar" else None
+    hint = _letter(getattr(f, "fn", None)) if kind != "scalar" else None
     if hint:
         hint = hint.upper() if kind == "matrix" else hint
         if hint not in used:
@@ -214,6 +213,12 @@ def _fresh_name(f: Form, used: set[str]) -> str:
             if f"{letter}{suffix}" not in used:
                 return f"{letter}{suffix}"
     raise RuntimeError("no free name")  # a thousand names per letter: unreachable
+
+
+def _letter(fn: str | None) -> str | None:
+    """A function's customary letter (σ → s, softmax → p, tanh → h), from its entry."""
+    entry = ENTRYWISE.get(fn) or MATRIX.get(fn) if fn else None
+    return entry.letter if entry is not None else None
 
 
 def _reading_order(body: Form, defs: list[tuple[str, Form]]) -> tuple[tuple[str, Form], ...]:

@@ -25,21 +25,9 @@ import re
 from typing import NamedTuple
 
 from .errors import ParseError, did_you_mean
+from .functions import KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, NAMED_CONSTANTS, arity
 from .syntax import Binary, Call, Name, Node, Num, Transpose, TypeDecl, Unary
 
-# Fréchet derivatives of the matrix functions: dexpm(X, E), d2expm(X, E, F); the power's
-# carries its exponent last, dpowm(X, E, p). Every other function takes one argument.
-ARITY = {
-    **{f"d{k if k > 1 else ''}{fn}": k + 1 + (fn == "powm")
-       for fn in ("expm", "logm", "sqrtm", "powm") for k in (1, 2)},
-}
-KNOWN_FUNCTIONS = frozenset(
-    "exp log sin cos tan tanh arcsin arccos arctan abs sign relu step sqrt sigmoid "
-    "sum mean tr det logdet inv diag norm1 norm2 softmax logsumexp vector matrix "
-    "expm logm sqrtm".split()
-) | frozenset(ARITY)
-LITERAL_ARG_FUNCTIONS = frozenset({"vector", "matrix"})  # vector(1): all-ones, size inferred
-NAMED_CONSTANTS = frozenset({"eye"})  # identity, size inferred; a Name, never a Call
 MAX_DEPTH = 200
 
 # Binding powers (left, right); every level is left-assoc: right = left + 1.
@@ -225,22 +213,22 @@ class _Parser:
         """`name(arg, …)`: a known function applied to as many arguments as it takes."""
         if name.text not in KNOWN_FUNCTIONS:
             raise self._unknown_function(name)
-        arity = ARITY.get(name.text, 1)
-        takes = f"'{name.text}' takes exactly {arity} argument{'s' if arity > 1 else ''}"
+        count = arity(name.text)
+        takes = f"'{name.text}' takes exactly {count} argument{'s' if count > 1 else ''}"
         opener = self._advance()
         start = self._peek().pos
         if self._peek().text == ")":
             raise self._error(f"{takes}, got none", start)
         args = [self._expr(0)]
         closer = self._advance()
-        while closer.text == "," and len(args) < arity:
+        while closer.text == "," and len(args) < count:
             args.append(self._expr(0))
             closer = self._advance()
         if closer.text == ",":
             raise self._error(f"{takes}, got more", closer.pos)
         if closer.text != ")":
             raise self._error(f"unclosed '(' in call to '{name.text}'", opener.pos)
-        if len(args) < arity:
+        if len(args) < count:
             raise self._error(f"{takes}, got {len(args)}", closer.pos)
         if name.text in LITERAL_ARG_FUNCTIONS and not isinstance(args[0], Num):
             raise self._error(

@@ -25,8 +25,7 @@ from .forms import (
     Call, Commutation, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Kron, Lit, MatPow, Pow,
     Prod, SingleEntry, Sum, Sym, T,
 )
-from .matfun import PRIMARY_FUNCTIONS, parse_frechet_name
-from .rules import ELEMENTWISE
+from .functions import ENTRYWISE, FRECHET, MATRIX, PRIMARY, STRUCTURAL
 
 SUM, HADAMARD_LOOSE, PRODUCT, UNARY, POWER, POSTFIX, ATOM = 1, 1.5, 2, 3, 4, 5, 6
 
@@ -116,14 +115,17 @@ def _unicode_power(b, e, entrywise):
     return f"{b}^{e}"
 
 
-def _unicode_call(f: str, a: str, prec: int) -> str:
-    if f == "sqrt":
-        return "√" + (a if prec >= ATOM else f"({a})")
-    if f in ("norm1", "norm2"):
-        return f"‖{a}‖{f[-1].translate(_SUBSCRIPT)}"
-    if f == "abs":
-        return f"|{a}|"
-    return f"{'σ' if f == 'sigmoid' else f}({a})"
+_DEFAULT_CALL = {"unicode": "{name}({x})", "latex": r"\operatorname{{{name}}}\left({x}\right)"}
+
+
+def _written(style: str) -> Callable[[str, str, int], str]:
+    """How a function call is written in `style`: the template of its entry in `functions`
+    ({x} the argument, {x_} the argument parenthesized unless it is an atom)."""
+    def call(f: str, a: str, prec: int) -> str:
+        entry = ENTRYWISE.get(f) or MATRIX.get(f) or STRUCTURAL.get(f)
+        template = getattr(entry, style) if entry is not None else _DEFAULT_CALL[style]
+        return template.format(name=f, x=a, x_=a if prec >= ATOM else f"({a})")
+    return call
 
 
 def _unicode_symbol(name: str) -> str:
@@ -147,7 +149,7 @@ UNICODE = Style(
     name="unicode", matmul=" ", hadamard=" ⊙ ", hadamard_div=" ⊘ ", scalar_div="/",
     transpose=lambda s: s + "ᵀ", inverse=lambda s: s + "⁻¹",
     inverse_transpose=lambda s: s + "⁻ᵀ", power=_unicode_power,
-    hadamard_power=lambda b, e: f"{b}^∘{e}", call=_unicode_call,
+    hadamard_power=lambda b, e: f"{b}^∘{e}", call=_written("unicode"),
     paren=lambda s: f"({s})", symbol=_unicode_symbol, number=_unicode_number,
     const={"ones:col": "𝟙", "ones:matrix": "𝟙𝟙ᵀ", "zeros:col": "0", "zeros:matrix": "0",
            "zeros:scalar": "0", "ones:scalar": "1", "eye:matrix": "𝕀"},
@@ -161,26 +163,6 @@ UNICODE = Style(
 
 
 # --- LaTeX: rendered by KaTeX ------------------------------------------------------------
-
-# Functions that are not entry-wise; entry-wise ones are written as the rules table says.
-_LATEX_FUNCTIONS = {
-    "det": r"\det", "tr": r"\operatorname{tr}", "diag": r"\operatorname{diag}",
-    "logdet": r"\log\det", "sum": r"\operatorname{sum}", "inv": r"\operatorname{inv}",
-    "softmax": r"\operatorname{softmax}", "logsumexp": r"\operatorname{logsumexp}",
-}
-
-
-def _latex_call(f: str, a: str, prec: int) -> str:
-    if f == "sqrt":
-        return rf"\sqrt{{{a}}}"
-    if f in ("norm1", "norm2"):
-        return rf"\left\lVert {a} \right\rVert_{f[-1]}"
-    if f == "abs":
-        return rf"\left| {a} \right|"
-    name = ELEMENTWISE[f].latex if f in ELEMENTWISE else _LATEX_FUNCTIONS.get(f)
-    name = name or r"\operatorname{" + f + "}"
-    return rf"{name}\left({a}\right)"
-
 
 def _latex_symbol(s: str) -> str:
     """theta0 → \\theta_{0}, Sigma → \\Sigma, W1 → W_{1}, rate → \\mathit{rate}."""
@@ -210,7 +192,7 @@ LATEX = Style(
     transpose=lambda s: s + r"^\top", inverse=lambda s: s + "^{-1}",
     inverse_transpose=lambda s: s + r"^{-\top}",
     power=lambda b, e, ew: f"{b}^{{{e}}}", hadamard_power=lambda b, e: rf"{b}^{{\circ {e}}}",
-    call=_latex_call, paren=lambda s: rf"\left({s}\right)", symbol=_latex_symbol,
+    call=_written("latex"), paren=lambda s: rf"\left({s}\right)", symbol=_latex_symbol,
     number=_latex_number,
     const={"ones:col": r"\mathbf{1}", "ones:matrix": r"\mathbf{1}\mathbf{1}^\top",
            "zeros:col": r"\mathbf{0}", "zeros:matrix": r"\mathbf{0}", "zeros:scalar": "0",
@@ -359,7 +341,7 @@ class _Printer:
             return self.s.inverse(self.at(f.arg, ATOM)), POSTFIX
         if f.fn == "powm":
             return self._matrix_power(f)
-        if f.more or f.fn in PRIMARY_FUNCTIONS:
+        if f.more or f.fn in PRIMARY:
             return self._matrix_function(f)
         arg, prec = self.show(f.arg)
         return self.s.call(f.fn, arg, prec), ATOM
@@ -377,12 +359,12 @@ class _Printer:
         args = [self.show(x)[0] for x in (f.arg,) + f.more]
         if self.s.name != "latex":
             return f"{f.fn}({', '.join(args)})", ATOM
-        if f.fn in PRIMARY_FUNCTIONS:
+        if f.fn in PRIMARY:
             x = self.at(f.arg, ATOM) if f.fn == "sqrtm" else args[0]
-            return PRIMARY_FUNCTIONS[f.fn].latex.format(x=x), ATOM if f.fn == "logm" else POWER
-        fn, order = parse_frechet_name(f.fn)
+            return PRIMARY[f.fn].latex.format(x=x), ATOM if f.fn == "logm" else POWER
+        fn, order = FRECHET[f.fn]
         p = args.pop() if fn == "powm" else None
-        name = PRIMARY_FUNCTIONS[fn].latex_frechet.format(p=p)
+        name = PRIMARY[fn].latex_frechet.format(p=p)
         name = name if order == 1 else f"{name}^{{({order})}}"
         return rf"{name}\left({', '.join(args)}\right)", ATOM
 

@@ -21,34 +21,12 @@ import numpy as np
 from .ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
-from .rules import ELEMENTWISE
+from .functions import ENTRYWISE, MATRIX
 
-Interval = tuple[float, float]
+Interval = tuple[float, float]  # the ranges in `functions` are of this kind
 Note = Callable[[str], None]
 INF = math.inf
 UNKNOWN: Interval = (-INF, INF)
-
-# Entry-wise functions: ("increasing" | "decreasing", natural range) or ("range", range).
-# A monotone function maps the bounds of its argument; a function missing here is unknown.
-RANGES: dict[str, tuple[str, Interval]] = {
-    "exp": ("increasing", (0.0, INF)),
-    "log": ("increasing", UNKNOWN),
-    "sqrt": ("increasing", (0.0, INF)),
-    "sigmoid": ("increasing", (0.0, 1.0)),
-    "tanh": ("increasing", (-1.0, 1.0)),
-    "arctan": ("increasing", (-math.pi / 2, math.pi / 2)),
-    "arcsin": ("increasing", (-math.pi / 2, math.pi / 2)),
-    "arccos": ("decreasing", (0.0, math.pi)),
-    "relu": ("increasing", (0.0, INF)),
-    "sign": ("increasing", (-1.0, 1.0)),
-    "step": ("increasing", (0.0, 1.0)),
-    "abs": ("range", (0.0, INF)),
-    "sin": ("range", (-1.0, 1.0)),
-    "cos": ("range", (-1.0, 1.0)),
-}
-
-# Matrix functions: the range of every entry of the result, when one is known.
-MATRIX_RANGES: dict[str, Interval] = {"softmax": (0.0, 1.0)}
 
 # Declared domains of variables and the interval of their entries.
 DOMAIN_BOUNDS: dict[str, Interval] = {"positive": (0.0, INF), "nonnegative": (0.0, INF)}
@@ -98,13 +76,15 @@ class _Bounds:
         return lo, hi
 
     def elementwise(self, e: Elementwise) -> Interval:
-        kind, natural = RANGES.get(e.fn, ("range", UNKNOWN))
-        if kind == "range":
+        # a monotone function maps the bounds of its argument; any other gives its range
+        facts = ENTRYWISE[e.fn]
+        kind, natural = facts.monotone, facts.range
+        if kind == "none":
             if natural != UNKNOWN:
                 self.note(f"{e.fn}(u) in [{_fmt(natural[0])}, {_fmt(natural[1])}]")
             return natural
         lo, hi = self.of(e.arg)
-        fn = ELEMENTWISE[e.fn].numpy
+        fn = facts.numpy
         with np.errstate(all="ignore"):
             ends = (float(fn(lo)), float(fn(hi)))
         if kind == "decreasing":
@@ -156,8 +136,8 @@ class _Bounds:
         return UNKNOWN
 
     def matrix_function(self, e: MatrixFunction) -> Interval:
-        if e.fn in MATRIX_RANGES:
-            lo, hi = MATRIX_RANGES[e.fn]
+        if e.fn in MATRIX and MATRIX[e.fn].range != UNKNOWN:
+            lo, hi = MATRIX[e.fn].range
             self.note(f"{e.fn}(u) in [{_fmt(lo)}, {_fmt(hi)}]")
             return lo, hi
         if e.fn == "det" and isinstance(e.arg, Var) and self.domains.get(e.arg.name) in (

@@ -19,7 +19,8 @@ from .identities import (
 from .ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
 )
-from .matfun import PRIMARY_FUNCTIONS
+from .derivatives import primary_derivative
+from .functions import whole_matrix
 from .rewrite import Rewriter, Rule, Step
 from .search import cost, shortest
 from .symmetry import is_symmetric
@@ -212,12 +213,13 @@ def inverse_cancel(e: Einsum) -> Expr | None:
 
 
 def transpose_out(e: MatrixFunction) -> Expr | None:
-    """inv(Xᵀ) → inv(X)ᵀ, expm(Xᵀ) → expm(X)ᵀ, det(Xᵀ) → det(X): one canonical form."""
-    arg = e.arg
-    if e.fn not in ("inv", "det", "logdet", *PRIMARY_FUNCTIONS) or not _is_transpose(arg):
+    """inv(Xᵀ) → inv(X)ᵀ, expm(Xᵀ) → expm(X)ᵀ, det(Xᵀ) → det(X): one canonical form
+    (each function's `transpose` fact: it commutes with transposing, or ignores it)."""
+    arg, behaviour = e.arg, whole_matrix(e.fn).transpose
+    if behaviour is None or not _is_transpose(arg):
         return None
     inner = matrix_function(e.fn, arg.operands[0], e.param)
-    return inner if e.fn in ("det", "logdet") else transpose(inner)
+    return inner if behaviour == "invariant" else transpose(inner)
 
 
 def frechet_adjoint(e: Einsum) -> Expr | None:
@@ -301,7 +303,7 @@ def frechet_commuting(e: Frechet) -> Expr | None:
         spans = _span_of_identity_and(direction) | _span_of_identity_and(e.point)
         if None in spans or len(spans - {"I"}) > 1:
             return None
-    fprime = PRIMARY_FUNCTIONS[e.fn].derivative(e.point, e.param)
+    fprime = primary_derivative(e.fn, e.point, e.param)
     return fprime if isinstance(direction, Identity) else matmul(fprime, direction)
 
 

@@ -21,7 +21,7 @@ from ..ir import (
     Zero,
 )
 from ..structure import split_gram
-from ..matfun import PRIMARY_FUNCTIONS
+from ..functions import PRIMARY
 from ..unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
@@ -99,7 +99,7 @@ class Lowerer:
         if isinstance(e, Elementwise) and e.fn == "log" and _softplus_of(e.arg) is not None:
             # log(exp(u) + 1) in one accurate step: no overflow, no 1 + tiny rounded to 1
             return g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
-        if isinstance(e, MatrixFunction) and e.fn in PRIMARY_FUNCTIONS:
+        if isinstance(e, MatrixFunction) and e.fn in PRIMARY:
             return g.op("matfun", (self.lower(e.arg),), (e.fn, e.param), e.dims)
         if isinstance(e, Frechet):
             args = tuple(self.lower(c) for c in e.children())

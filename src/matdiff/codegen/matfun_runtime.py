@@ -16,7 +16,7 @@ Works batched: directions carry extra trailing axes (a derivative's identity ten
 
 from __future__ import annotations
 
-from ..matfun import PRIMARY_FUNCTIONS
+from ..functions import PRIMARY
 
 
 def _expm(xp):
@@ -46,7 +46,7 @@ def value(xp, fn, x, p=None):
     if fn == "expm":
         return _expm(xp)(x)
     lam, u, ok = _spd_eigen(xp, x)
-    fx = (u * PRIMARY_FUNCTIONS[fn].scalar(xp.where(ok, lam, 1.0), p, xp)) @ u.T
+    fx = (u * PRIMARY[fn].scalar(xp.where(ok, lam, 1.0), p, xp)) @ u.T
     return xp.where(ok, fx, xp.nan)
 
 
@@ -86,6 +86,6 @@ def _block_expm(xp, x, es):
 def _daleckii_krein(xp, fn, x, e, p):
     lam, u, ok = _spd_eigen(xp, x)
     lam = xp.where(ok, lam, 1.0)
-    f = PRIMARY_FUNCTIONS[fn].divided_difference(lam[:, None], lam[None, :], p, xp)
+    f = PRIMARY[fn].divided_difference(lam[:, None], lam[None, :], p, xp)
     inner = xp.einsum("ai,...ab,bj->...ij", u, e, u) * f
     return xp.where(ok, xp.einsum("ia,...ab,jb->...ij", u, inner, u), xp.nan)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from ..ir import Var
 from .names import Namer
 from .ops import Op, topological, use_counts
-from .targets import Target
+from .targets import Target, function_code
 
 ADD, MUL, UNARY, POW, ATOM = 1, 2, 3, 4, 5
 LONG = 72  # an inline fragment longer than this gets its own line
@@ -323,7 +323,7 @@ class Printer:
         return Frag(self.t.broadcast.format(x=x, shape=self._shape(op.dims)))
 
     def _fn(self, op):
-        template = self.t.entrywise.get(op.attr) or self.t.matrix[op.attr]
+        template = function_code(self.t, op.attr)
         x = self.frag(op.args[0]).text
         if isinstance(template, str):
             text = template.format(x=x, x_=self.arg(op.args[0], ATOM),

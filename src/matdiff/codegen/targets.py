@@ -3,10 +3,10 @@
 A `Target` is data only: format templates whose fields are filled by `printer.py` with
 fragments of generated code (`{x}`, `{a}`, `{b}`; `{x_}` is `{x}` parenthesized unless it
 is an atom, `{neg_x}` is -x with -(-u) written u), shapes and axis tuples written by
-matdiff. Entry-wise functions are keyed by the names of `rules.ELEMENTWISE` (plus `softplus`, which
-`lower` fuses from log(exp(u) + 1)), matrix
-functions by `rules.MATRIX_FUNCTIONS`; the tests check both tables are complete for every
-target, so adding a function to the rules without code here fails loudly.
+matdiff. The code of each built-in function is in its entry of `matdiff.functions`
+(`function_code` reads it; the tests check every entry has code for every target); a
+target adds only the functions code generation fuses itself (`softplus`, which
+`from_ir` makes of log(exp(u) + 1)).
 
 Multi-line templates (`softmax` in NumPy) are tuples of statements assigning `{out}`; their
 `{x}` is always a plain name.
@@ -15,6 +15,9 @@ Multi-line templates (`softmax` in NumPy) are tuples of statements assigning `{o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ..errors import MatdiffError
+from ..functions import ENTRYWISE, MATRIX
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,7 @@ class Target:
     copy: str | None  # None: arrays are immutable (JAX), no copy needed
     mul_c: str | None  # a ⊙ b in C order, for sums accumulated in place; None: a * b
     add_diag: tuple[str, ...]
-    entrywise: dict[str, str | tuple[str, ...]]
-    matrix: dict[str, str | tuple[str, ...]]
+    fused: dict[str, str]  # functions code generation makes of others (softplus)
     # primary matrix functions and their Fréchet derivatives (`matdiff.matfun`): calls of
     # the module imported as `matfun`; {fn} the quoted name, {p} ", p" for X^p or nothing
     matfun_import: str = "import matdiff.codegen.matfun_runtime as matfun"
@@ -47,16 +49,6 @@ class Target:
     matfun_frechet: str = ""
     power: dict[float, str] = field(default_factory=dict)
     reserved: frozenset[str] = frozenset()
-
-
-def _numpy_like(xp: str) -> dict[str, str]:
-    """Entry-wise templates shared by NumPy and JAX (same names under another alias)."""
-    table = {f: f"{xp}.{f}({{x}})" for f in (
-        "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
-        "sign", "sqrt")}
-    table["relu"] = f"{xp}.maximum({{x}}, 0.0)"
-    table["step"] = f"{xp}.heaviside({{x}}, 0.0)"
-    return table
 
 
 NUMPY = Target(
@@ -79,21 +71,7 @@ NUMPY = Target(
     copy="{x}.copy()",
     mul_c="np.multiply({a}, {b}, order='C')",
     add_diag=("{out}[np.diag_indices({n})] += {b}",),
-    entrywise={
-        **_numpy_like("np"),
-        # σ(x) = 1 / (1 + exp(-x)): accurate for every x (exp may overflow to inf, with
-        # NumPy's warning, for x < -709, and the result is then the correct 0)
-        "sigmoid": "1 / (1 + np.exp({neg_x}))",
-        "softplus": "np.logaddexp(0, {x})",  # log(exp(u) + 1), fused by `lower`
-    },
-    matrix={
-        "inv": "np.linalg.inv({x})",
-        "det": "np.linalg.det({x})",
-        "logdet": "np.linalg.slogdet({x})[1]",  # log |det X|
-        "softmax": ("{out} = np.exp({x} - np.max({x}))", "{out} = {out} / np.sum({out})"),
-        "logsumexp": ("{out} = np.max({x})",
-                      "{out} = {out} + np.log(np.sum(np.exp({x} - {out})))"),
-    },
+    fused={"softplus": "np.logaddexp(0, {x})"},  # log(exp(u) + 1), fused by `from_ir`
     matfun_import="import matdiff.matfun as matfun",  # scipy's algorithms, see matfun.py
     matfun_value="matfun.value({fn}, {x}{p})",
     matfun_frechet="matfun.frechet({fn}, {x}, ({dirs},){p})",
@@ -121,15 +99,7 @@ JAX = Target(
     copy=None,
     mul_c=None,
     add_diag=("{out} = {a}.at[jnp.diag_indices({n})].add({b})",),
-    entrywise={**_numpy_like("jnp"), "sigmoid": "jax.nn.sigmoid({x})",
-               "softplus": "jnp.logaddexp(0, {x})"},
-    matrix={
-        "inv": "jnp.linalg.inv({x})",
-        "det": "jnp.linalg.det({x})",
-        "logdet": "jnp.linalg.slogdet({x})[1]",
-        "softmax": "jax.nn.softmax({x})",
-        "logsumexp": "jax.nn.logsumexp({x})",
-    },
+    fused={"softplus": "jnp.logaddexp(0, {x})"},
     matfun_value="matfun.value(jnp, {fn}, {x}{p})",
     matfun_frechet="matfun.frechet(jnp, {fn}, {x}, ({dirs},){p})",
     power={0.5: "jnp.sqrt({x})"},
@@ -156,21 +126,8 @@ TORCH = Target(
     copy="{x}.clone()",
     mul_c=None,
     add_diag=("{out}.diagonal().add_({b})",),
-    entrywise={
-        **{f: f"torch.{f}({{x}})" for f in (
-            "exp", "log", "sin", "cos", "tan", "tanh", "arcsin", "arccos", "arctan", "abs",
-            "sign", "sqrt", "relu", "sigmoid")},
-        "step": "({x_} > 0).to(torch.float64)",
-        # exact in float64: above 40, log(1 + exp(u)) - u < 1e-17
-        "softplus": "torch.nn.functional.softplus({x}, threshold=40.0)",
-    },
-    matrix={
-        "inv": "torch.linalg.inv({x})",
-        "det": "torch.linalg.det({x})",
-        "logdet": "torch.linalg.slogdet({x})[1]",
-        "softmax": "torch.softmax({x}, dim=0)",
-        "logsumexp": "torch.logsumexp({x}, dim=0)",
-    },
+    # exact in float64: above 40, log(1 + exp(u)) - u < 1e-17
+    fused={"softplus": "torch.nn.functional.softplus({x}, threshold=40.0)"},
     matfun_value="matfun.value(torch, {fn}, {x}{p})",
     matfun_frechet="matfun.frechet(torch, {fn}, {x}, ({dirs},){p})",
     power={0.5: "torch.sqrt({x})"},
@@ -180,10 +137,16 @@ TORCH = Target(
 TARGETS: dict[str, Target] = {t.name: t for t in (NUMPY, JAX, TORCH)}
 
 
+def function_code(t: Target, name: str) -> str | tuple[str, ...]:
+    """The code of the function `name` in target t: its entry's in `functions`, or fused."""
+    if name in t.fused:
+        return t.fused[name]
+    entry = ENTRYWISE.get(name) or MATRIX[name]
+    return entry.code[t.name]
+
+
 def target(name: str) -> Target:
     """The target called `name`, or a MatdiffError listing the choices."""
     if name not in TARGETS:
-        from ..errors import MatdiffError
-
         raise MatdiffError(f"unknown code target '{name}'; choose one of {', '.join(TARGETS)}")
     return TARGETS[name]
