@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import matdiff as md
 from matdiff.check import random_point
-from matdiff.build import einsum
+from matdiff.ir.build import einsum
 from matdiff.diff import diff
 from matdiff.evaluate import evaluate
 from matdiff.search import ALTERNATIVES

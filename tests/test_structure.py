@@ -8,7 +8,7 @@ import pytest
 
 import matdiff as md
 from matdiff import structure
-from matdiff.build import split_coefficient
+from matdiff.ir.build import split_coefficient
 from matdiff.ir import Einsum
 
 

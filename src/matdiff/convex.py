@@ -28,11 +28,12 @@ from typing import Mapping
 
 import numpy as np
 
-from .build import add, einsum
+from .ir.build import add, einsum
 from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
 from .errors import MatdiffError
 from .ir import Add, Elementwise, Expr, Number, Power, Var, walk
+from .ir.traverse import depends_on
 from .functions import ENTRYWISE
 from .signs import bounds
 
@@ -167,10 +168,8 @@ def certify(f: Expr, h: Expr, var: Var, domains: Mapping[str, str]
 def kinks_of(f: Expr, wrt: str, domains: Mapping[str, str]) -> list[str]:
     """Parts of f that may not be twice differentiable in `wrt` inside its domain: functions
     with kinks, and roots or fractional powers of an argument that may reach 0."""
-    found, depends = set(), {}
+    found, depends = set(), depends_on(f, wrt)
     for n in walk(f):
-        depends[id(n)] = (isinstance(n, Var) and n.name == wrt) or any(
-            depends[id(c)] for c in n.children())
         if not depends[id(n)]:
             continue
         if isinstance(n, Elementwise) and not ENTRYWISE[n.fn].smooth:

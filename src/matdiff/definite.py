@@ -32,8 +32,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple
 
-from .build import add, einsum, total_sum
+from .ir.build import add, einsum, total_sum
 from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Power, Var, Zero
+from .ir.traverse import components
 from .quadform import Product, as_product, blocks, expand, expand_product, frames, gram
 from .signs import bounds, nonnegative, nonpositive
 
@@ -358,26 +359,13 @@ def power_product(m: Expr) -> Counter:
     if isinstance(m, Number):
         return powers
     sub = as_product(m, 0, 0)
-    for group in _components(sub):
+    for group in components(sub.ix):
         ops = [sub.ops[n] for n in group]
         if len(ops) == 1 and isinstance(ops[0], Power) and isinstance(ops[0].exponent, Number):
             powers[ops[0].base] += ops[0].exponent.value
         else:
             powers[einsum(ops, [sub.ix[n] for n in group], ())] += 1
     return powers
-
-
-def _components(p: Product) -> list[list[int]]:
-    """Operands joined by shared labels."""
-    groups: list[tuple[set, list[int]]] = []
-    for n, ix in enumerate(p.ix):
-        labels, members = set(ix), [n]
-        for g in [g for g in groups if g[0] & labels]:
-            groups.remove(g)
-            labels |= g[0]
-            members += g[1]
-        groups.append((labels, members))
-    return [sorted(m) for _, m in groups]
 
 
 def _softmax(e: Expr) -> bool:

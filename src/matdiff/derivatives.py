@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from .build import add, einsum, elementwise, hadamard, ones, power, scale, zero
+from .ir.build import add, einsum, elementwise, hadamard, ones, power, scale, zero
 from .errors import UnsupportedError
 from .functions import ENTRYWISE, MATRIX, PRIMARY
 from .ir import Add, Dim, Einsum, Elementwise, Expr, Identity, Number, Ones, Power, Var, Zero

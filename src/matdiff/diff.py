@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .build import (
-    add, einsum, elementwise, frechet, hadamard, identity_tensor, letters, ones, power, zero,
+from .ir.build import (
+    add, einsum, elementwise, frechet, hadamard, identity_tensor, is_zero, letters, ones, power,
+    zero,
 )
 from .derivatives import differential, entrywise_derivative
 from .errors import UnsupportedError
 from .functions import MAX_ORDER, PRIMARY
 from .ir import (
-    Add, Einsum, Elementwise, Expr, Frechet, MatrixFunction, Number, Power, Var, Zero, walk,
+    Add, Einsum, Elementwise, Expr, Frechet, MatrixFunction, Power, Var, depends_on,
 )
 
 MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
@@ -39,11 +40,7 @@ class _Differentiator:
         self.f, self.x = f, x
         self.memo: dict[Expr, Expr] = {}
         self.work = 0
-        self.depends: dict[int, bool] = {}
-        for node in walk(f):
-            self.depends[id(node)] = (isinstance(node, Var) and node.name == x.name) or any(
-                self.depends[id(c)] for c in node.children()
-            )
+        self.depends = depends_on(f, x.name)
 
     def _charge(self, work: int) -> None:
         """The product rule is quadratic in a product's length; refuse what would hang."""
@@ -93,7 +90,7 @@ def _einsum(e: Einsum, d, wd) -> Expr:
     terms = []
     for pos, op in enumerate(e.operands):
         dop = d(op)
-        if isinstance(dop, Zero) or (isinstance(dop, Number) and dop.value == 0.0):
+        if is_zero(dop):
             continue
         ops = list(e.operands)
         ops[pos] = dop
@@ -121,21 +118,17 @@ def _power(e: Power, d, wd) -> Expr:
     u, p, k = e.base, e.exponent, len(wd)
     terms = []
     du = d(u)
-    if not _is_zero(du):
+    if not is_zero(du):
         lowered = power(u, add(p, (-1.0, ones(p.dims))))
         terms.append(_chain_entrywise(hadamard(p, lowered), du, k))
     dp = d(p)
-    if not _is_zero(dp):
+    if not is_zero(dp):
         factor = hadamard(e, elementwise("log", u))
         ix = letters(e.rank)
         w = letters(k, e.rank)
         pix = ix if p.rank else ()
         terms.append(einsum([factor, dp], [ix, pix + w], ix + w))
     return add(*terms) if terms else zero(e.dims + wd)
-
-
-def _is_zero(e: Expr) -> bool:
-    return isinstance(e, Zero) or (isinstance(e, Number) and e.value == 0.0)
 
 
 def _matrix_function(e: MatrixFunction, d, wd) -> Expr:
@@ -150,7 +143,7 @@ def _frechet(e: Frechet, d, wd) -> Expr:
     # d L⁽ᵏ⁾(X; E₁…E_k) = L⁽ᵏ⁺¹⁾(X; E₁…E_k, dX) + Σᵢ L⁽ᵏ⁾(X; …dEᵢ…), wrt axes moved last
     terms = []
     dx = d(e.point)
-    if not _is_zero(dx):
+    if not is_zero(dx):
         if e.order >= MAX_ORDER:
             raise UnsupportedError(
                 f"derivatives of order {e.order + 1} of {e.fn}(X) are not supported")
@@ -160,7 +153,7 @@ def _frechet(e: Frechet, d, wd) -> Expr:
     for i, direction in enumerate(e.directions):
         extra = direction.rank - 2
         de = d(direction)
-        if not _is_zero(de):
+        if not is_zero(de):
             dirs = e.directions[:i] + (de,) + e.directions[i + 1:]
             raw = frechet(e.fn, e.point, dirs, e.param)
             ix = letters(raw.rank)

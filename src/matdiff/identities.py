@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .build import einsum, elementwise, matrix_function, power, scale, split_coefficient
+from .ir.build import (
+    add, einsum, elementwise, matrix_function, power, scale, split_coefficient,
+)
 from .ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power, Var
 
 # --- chains of square matrices ---------------------------------------------------------------
@@ -64,8 +66,6 @@ def det_of_product(e: MatrixFunction) -> Expr | None:
     if e.fn == "det":
         parts = [power(matrix_function("det", f), k) for f, k in counts.items()]
         return einsum(parts, [()] * len(parts), ())
-    from .build import add
-
     return add(*((float(k), matrix_function("logdet", f)) for f, k in counts.items()))
 
 

@@ -7,11 +7,12 @@ entry of it, `(V'*V)[j,l]`; identities become `delta(i,k)`.
 
 from __future__ import annotations
 
-from .build import einsum
+from .ir.build import einsum
 from .forms import (
     Delta, Entry, Form, IndexSum, Indexed, Lit, Prod, SingleEntry, product, sum_form,
 )
 from .ir import Add, Einsum, Expr, Frechet, Identity, Number, Ones, Zero
+from .ir.traverse import einsum_components
 from .matrixform import NoMatrixForm, frechet_call, strict_form, to_form
 
 OUT_NAMES = "ijklmnop"
@@ -61,7 +62,7 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
     factors: list[Form] = [Delta("scalar", tuple(sorted((label_name[a], n))))
                            for a, n in zip(e.out, names) if label_name[a] != n]
     loose: list[int] = []
-    for group in _components(e):
+    for group in einsum_components(e):
         matrix = _component_form(e, group, label_name)
         if matrix is None:
             loose += group
@@ -86,21 +87,6 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
     rest = [next(deltas) if isinstance(f, Delta) else f for f in rest]  # δ(i,k)·δ(j,l)
     body = IndexSum("scalar", over, tuple(rest)) if over else product(rest, "scalar")
     return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
-
-
-def _components(e: Einsum) -> list[list[int]]:
-    """Operands grouped by the summed indices that join them."""
-    groups: list[tuple[set[int], list[int]]] = []
-    for k, ix in enumerate(e.indices):
-        inner = {a for a in ix if a not in e.out}
-        joined = [g for g in groups if g[0] & inner]
-        labels, members = set(inner), [k]
-        for g in joined:
-            groups.remove(g)
-            labels |= g[0]
-            members = g[1] + members
-        groups.append((labels, members))
-    return [sorted(members) for _, members in groups]
 
 
 def _component_form(e: Einsum, group: list[int], label_name) -> Form | None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .build import transpose
+from .ir.build import transpose
 from .errors import MatdiffError
 from .ir import Expr
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import syntax as S
-from .build import (
+from .ir.build import (
     add, einsum, elementwise, frechet, matrix_function, num, ones, power, scale, size, total_sum,
 )
 from .errors import ParseError, ShapeError, UnsupportedError

@@ -12,8 +12,8 @@ or more axes are written in index notation, with named indices.
 
 from __future__ import annotations
 
-from .build import einsum
-from .dimsize import split_sizes
+from .ir.build import einsum
+from .ir.sizes import split_sizes
 from .forms import (
     Call, Const, Form, Lit, Pow, Prod, Sym, hadamard, product, sum_form, transpose,
 )

@@ -19,7 +19,7 @@ when the expression already uses that name; `direction=` chooses another.
 from __future__ import annotations
 
 from .api import Derivative, Expression, _deep_recursion, derivative
-from .build import einsum, letters
+from .ir.build import einsum, letters
 from .diff import diff
 from .errors import MatdiffError, UnsupportedError
 from .ir import Expr, Var

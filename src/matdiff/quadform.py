@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from itertools import permutations
 from typing import Callable
 
-from .build import einsum
+from .ir.build import einsum
 from .ir import Add, Einsum, Expr, Identity
-from .unionfind import UnionFind
+from .ir.unionfind import UnionFind
 
 Symmetric = Callable[[Expr], bool]  # is this operand known to be a symmetric matrix?
 MAX_MONOMIALS = 64  # a sum is expanded into at most this many products

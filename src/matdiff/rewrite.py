@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from .ir import Expr
+from .ir.build import rebuild
 
 MAX_REWRITES_PER_NODE = 64
 
@@ -71,7 +72,7 @@ class Rewriter:
         new = tuple(self.rewrite(k) for k in kids)
         if all(a is b for a, b in zip(kids, new)):
             return e
-        rebuilt = e.rebuild(new)
+        rebuilt = rebuild(e, new)
         if type(rebuilt) is not type(e):  # c·T[…] folded out of a product: rewrite T too
             return self.rewrite(rebuilt)
         return rebuilt

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 
 from .identities import inverse_of_product
-from .ir import Expr, MatrixFunction, walk
+from .ir import Expr, MatrixFunction, map_bottom_up, walk
 from .rewrite import Rewriter, Rule, Step
 
 BEAM_WIDTH = 3
@@ -118,8 +118,6 @@ def _places(e: Expr) -> list[tuple[Rule, Expr, Expr]]:
 
 def _apply(e: Expr, node: Expr, new: Expr, rewriter: Rewriter) -> tuple[Expr, list[Step]]:
     """e with `node` replaced by `new` wherever it occurs, then simplified."""
-    from .ir import map_bottom_up
-
     replaced = map_bottom_up(e, lambda x: new if x == node else x)
     steps: list[Step] = []
     rewriter.record = steps

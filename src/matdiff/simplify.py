@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 
-from .build import (
+from .ir.build import (
     add, einsum, elementwise, frechet, matmul, matrix_function, ones, power, transpose,
 )
 from .identities import (

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .build import einsum
+from .ir.build import einsum
 from .ir import Einsum, Expr
 from .signs import bounds, nonnegative, nonpositive
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .build import add, einsum
+from .ir.build import add, einsum
 from .errors import MatdiffError
 from .ir import Expr, Var
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .build import transpose
+from .ir.build import transpose
 from .ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Ones, Power, Var,
 )

@@ -16,13 +16,13 @@ mixed tensor in index notation instead, never a guess.
 
 from __future__ import annotations
 
-from .build import einsum, eye
+from .ir.build import einsum, eye
 from .forms import (
     Call, Commutation, Const, Form, Kron, form_size, product, sum_form, transpose,
 )
 from .ir import Add, Einsum, Expr, Identity, Zero
 from .matrixform import NoMatrixForm, strict_form, to_form
-from .unionfind import UnionFind
+from .ir.unionfind import UnionFind
 
 
 def vec_form(e: Expr, split: tuple[int, int]) -> Form:

@@ -22,7 +22,7 @@ from ..ir import (
 )
 from ..structure import split_gram
 from ..functions import PRIMARY
-from ..unionfind import UnionFind
+from ..ir.unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale
 from .ops import Graph, Op
 

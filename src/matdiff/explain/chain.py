@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..build import add, einsum, letters
+from ..ir.build import add, einsum, letters
 from ..ir import Expr, Var
 from ..simplify import Step as Rewrite
 from ..simplify import simplify

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..evaluate import evaluate
 from ..forms import Form, Lit, Prod, Sum
-from ..build import is_number, split_coefficient
+from ..ir.build import is_number, split_coefficient
 from ..ir import Expr, Identity, Var, variables
 from ..layout import arrange, arrangement
 from ..matrixform import to_form

@@ -13,7 +13,7 @@ nothing in the text fixes.
 from __future__ import annotations
 
 from .build import einsum, ones
-from .ir import Dim, Einsum, Expr, Identity, Ones
+from .nodes import Dim, Einsum, Expr, Identity, Ones
 from .unionfind import UnionFind
 
 

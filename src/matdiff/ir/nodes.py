@@ -8,19 +8,21 @@ the IR: it lives in the einsum structure and is chosen when rendering.
 Nodes are compared and hashed structurally through `key()`, which is cached,
 so equal subexpressions are recognised anywhere (common subexpressions,
 like terms). Build nodes with the smart constructors in `build.py`, which
-keep them canonical; the classes here only store.
+keep them canonical; the classes here only store (operations on them are tables
+keyed by node type, in the modules that perform them: `build.rebuild`, `SHOW` below).
 
-Contract of every node: `dims`, `children()`, `rebuild(children)` returning
-the same kind of node over new children, and `key()`.
+Contract of every node: `dims`, `children()` and `key()`; `repr` shows dims on every
+leaf, e.g. `einsum(ab,b->a; A[m,n], x[n])`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from typing import Iterator
+from typing import Callable
 
-from .functions import whole_matrix
+from ..errors import UnsupportedError
+from ..functions import whole_matrix
 
 Dim = str | int
 Dims = tuple[Dim, ...]
@@ -82,16 +84,12 @@ class Expr:
     def children(self) -> tuple["Expr", ...]:
         return ()
 
-    def rebuild(self, children: tuple["Expr", ...]) -> "Expr":
-        return self
 
     @property
     def rank(self) -> int:
         return len(self.dims)
 
     def __repr__(self) -> str:
-        from .debug import show
-
         return show(self)
 
 
@@ -112,8 +110,6 @@ class Var(Expr):
 def _finite(value: float) -> float:
     """A constant of the IR; one that overflowed (2*1e308) is refused, never printed."""
     if not math.isfinite(value):
-        from .errors import UnsupportedError
-
         raise UnsupportedError(f"a constant is not a finite number ({value}): it overflows")
     return value
 
@@ -167,11 +163,6 @@ class Add(Expr):
     def children(self):
         return tuple(t for _, t in self.terms)
 
-    def rebuild(self, children):
-        from .build import add
-
-        return add(*((c, t) for (c, _), t in zip(self.terms, children)))
-
 
 class Einsum(Expr):
     """Every multilinear operation: Σ over the labels not in `out` of Π operands.
@@ -196,10 +187,6 @@ class Einsum(Expr):
     def children(self):
         return self.operands
 
-    def rebuild(self, children):
-        from .build import einsum
-
-        return einsum(children, self.indices, self.out)
 
     def label_dims(self) -> dict[int, Dim]:
         """The dim of every label."""
@@ -235,11 +222,6 @@ class Elementwise(_Application):
     def __init__(self, fn: str, arg: Expr):
         super().__init__(fn, arg, arg.dims)
 
-    def rebuild(self, children):
-        from .build import elementwise
-
-        return elementwise(self.fn, children[0])
-
 
 class Power(Expr):
     """Entry-wise power `base .^ exponent`; the exponent is a scalar or has base's dims."""
@@ -253,11 +235,6 @@ class Power(Expr):
 
     def children(self):
         return (self.base, self.exponent)
-
-    def rebuild(self, children):
-        from .build import power
-
-        return power(*children)
 
 
 class MatrixFunction(_Application):
@@ -276,11 +253,6 @@ class MatrixFunction(_Application):
 
     def _local(self):
         return (self.fn, self.param)
-
-    def rebuild(self, children):
-        from .build import matrix_function
-
-        return matrix_function(self.fn, children[0], self.param)
 
 
 class Frechet(Expr):
@@ -310,39 +282,43 @@ class Frechet(Expr):
     def children(self):
         return (self.point,) + self.directions
 
-    def rebuild(self, children):
-        from .build import frechet
 
-        return frechet(self.fn, children[0], tuple(children[1:]), self.param)
+# --- repr: a compact, unambiguous text of a node, dims shown --------------------------------
 
-
-def walk(expr: Expr) -> Iterator[Expr]:
-    """Every distinct node of `expr` once, children before parents."""
-    seen: set[int] = set()
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            yield node
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        stack.extend((c, False) for c in reversed(node.children()))
+def _labels(ix) -> str:
+    return "".join(chr(ord("a") + a) if a < 26 else f"<{a}>" for a in ix)
 
 
-def variables(expr: Expr) -> dict[str, Var]:
-    """The variables of `expr` by name."""
-    return {n.name: n for n in walk(expr) if isinstance(n, Var)}
+def _dims(e: Expr) -> str:
+    return "[" + ",".join(str(d) for d in e.dims) + "]"
 
 
-def map_bottom_up(expr: Expr, fn) -> Expr:
-    """Rebuild `expr` applying `fn` to every node after its children (shared nodes once)."""
-    done: dict[int, Expr] = {}
-    for node in walk(expr):
-        kids = node.children()
-        new_kids = tuple(done[id(k)] for k in kids)
-        rebuilt = node if all(a is b for a, b in zip(kids, new_kids)) else node.rebuild(new_kids)
-        done[id(node)] = fn(rebuilt)
-    return done[id(expr)]
+def _show_application(e) -> str:
+    param = "" if getattr(e, "param", None) is None else f", {e.param:g}"
+    return f"{e.fn}({show(e.arg)}{param})"
+
+
+def _show_frechet(e: Frechet) -> str:
+    args = ", ".join(show(c) for c in e.children())
+    return f"d{e.order}{e.fn}({args}{'' if e.param is None else f', {e.param:g}'})"
+
+
+SHOW: dict[type, Callable[..., str]] = {
+    Var: lambda e: f"{e.name}{_dims(e)}",
+    Number: lambda e: repr(e.value),
+    Zero: lambda e: f"zeros{_dims(e)}",
+    Ones: lambda e: f"ones{_dims(e)}",
+    Identity: lambda e: f"I{_dims(e)}",
+    Add: lambda e: "(" + " + ".join(f"{c:g}*{show(t)}" for c, t in e.terms) + ")",
+    Einsum: lambda e: (f"einsum({','.join(_labels(ix) for ix in e.indices)}->{_labels(e.out)}; "
+                       + ", ".join(show(o) for o in e.operands) + ")"),
+    Elementwise: _show_application,
+    MatrixFunction: _show_application,
+    Power: lambda e: f"({show(e.base)})^({show(e.exponent)})",
+    Frechet: _show_frechet,
+}
+
+
+def show(e: Expr) -> str:
+    """E.g. `einsum(ab,b->a; A[m,n], x[n])`."""
+    return SHOW[type(e)](e)

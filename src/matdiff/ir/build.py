@@ -5,6 +5,9 @@ value: nested sums and products are flattened, numbers are folded into
 coefficients, zeros vanish, einsum labels are renumbered and operands put in a
 deterministic order (so like terms compare equal up to index renaming).
 Anything that is a *choice* of form lives in `simplify.py` as a named rule.
+
+`rebuild(node, children)` makes a node of the same kind over new children, through the
+same constructors, so a rewrite anywhere below keeps the whole tree canonical.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ import math
 
 import numpy as np
 
-from .ir import (
+from ..errors import UnsupportedError
+from ..functions import ENTRYWISE, whole_matrix
+from .nodes import (
     Add, Dim, Dims, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones,
-    Power, Var,
-    Zero,
+    Power, Var, Zero,
 )
-from .functions import ENTRYWISE, whole_matrix
 from .unionfind import UnionFind
 
 # --- leaves ------------------------------------------------------------------
@@ -44,8 +47,6 @@ def finite_number(value, what: str) -> Number:
     """A folded constant; one that is not finite (1/0, log(0)) is refused, never printed."""
     value = float(value)
     if not math.isfinite(value):
-        from .errors import UnsupportedError
-
         raise UnsupportedError(f"the constant {what} is not a finite number")
     return Number(value)
 
@@ -347,3 +348,25 @@ def identity_tensor(dims: Dims) -> Expr:
         [(i, i + k) for i in range(k)],
         letters(2 * k),
     )
+
+
+# --- the same node over new children ---------------------------------------------------------
+
+REBUILD = {
+    Var: lambda e, kids: e,
+    Number: lambda e, kids: e,
+    Zero: lambda e, kids: e,
+    Ones: lambda e, kids: e,
+    Identity: lambda e, kids: e,
+    Add: lambda e, kids: add(*((c, t) for (c, _), t in zip(e.terms, kids))),
+    Einsum: lambda e, kids: einsum(kids, e.indices, e.out),
+    Elementwise: lambda e, kids: elementwise(e.fn, kids[0]),
+    Power: lambda e, kids: power(*kids),
+    MatrixFunction: lambda e, kids: matrix_function(e.fn, kids[0], e.param),
+    Frechet: lambda e, kids: frechet(e.fn, kids[0], tuple(kids[1:]), e.param),
+}
+
+
+def rebuild(e: Expr, children: tuple[Expr, ...]) -> Expr:
+    """A node of e's kind and data over new children, kept canonical."""
+    return REBUILD[type(e)](e, children)
