@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from matdiff import syntax
-from matdiff.parser import parse_text
+from matdiff.language import syntax
+from matdiff.language.parser import parse_text
 
 VARS = {"a": "scalar", "b": "scalar", "x": "vector(n)", "y": "vector(n)",
         "A": "matrix(n,n)", "B": "matrix(n,n)", "S": "matrix(n,n) symmetric"}

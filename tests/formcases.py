@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 import matdiff as md
-from matdiff import syntax
-from matdiff.parser import parse_text
+from matdiff.language import syntax
+from matdiff.language.parser import parse_text
 
 HERE = Path(__file__).parent
 CORPUS: list[dict] = json.loads((HERE / "data" / "public.json").read_text())

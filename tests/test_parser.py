@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from matdiff.errors import ParseError
 from matdiff.functions import ARITY, KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS
-from matdiff.parser import MAX_DEPTH, parse_text, parse_type
-from matdiff.syntax import Binary, Call, Name, Num, Transpose, TypeDecl, Unary
+from matdiff.language.parser import MAX_DEPTH, parse_text, parse_type
+from matdiff.language.syntax import Binary, Call, Name, Num, Transpose, TypeDecl, Unary
 
 UNARY = sorted(f for f in KNOWN_FUNCTIONS - LITERAL_ARG_FUNCTIONS if f not in ARITY)
 BINARY_OPS = ["+", "-", "*", "/", "^", ".*", "./", ".^"]

@@ -4,7 +4,7 @@ In all three layouts, `str(d)` re-parses (md.parse with the case's declarations)
 same numbers as `d`, in the same orientation (a row vector re-parses as a row).
 
 And it is short. Its size is the plain operator count — operators plus function
-applications, counted on the syntax tree of `matdiff.parser.parse_text` (each Binary,
+applications, counted on the syntax tree of `matdiff.language.parser.parse_text` (each Binary,
 Unary, Transpose and Call counts 1) — with no allowance. `expected_form` is the form a
 person writes in mixed layout; in mixed layout, at least 90% of the cases of each set
 (public corpus, textbook cases) are no longer than it, and none is more than twice as

@@ -22,7 +22,8 @@ from docutils.parsers.rst.directives.images import Figure
 from sphinx.util.docutils import SphinxDirective
 
 import matdiff as md
-from matdiff import cli, parser
+from matdiff import cli
+from matdiff.language import parser
 from matdiff.functions import (
     ENTRYWISE, KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, MATRIX, PRIMARY, STRUCTURAL,
 )

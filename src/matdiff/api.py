@@ -19,13 +19,12 @@ from typing import Mapping
 
 import numpy as np
 
-from . import parser, syntax
 from .diff import diff
-from .errors import MatdiffError, MatdiffWarning, ParseError, UnsupportedError, did_you_mean
+from .errors import MatdiffError, MatdiffWarning, UnsupportedError, did_you_mean
 from .evaluate import evaluate
 from .ir import Expr, Var
 from .layout import Arrangement, arrange, arrangement
-from .lower import Lowered, lower
+from .language import Declarations, Lowered, declared, read
 from .indexform import index_names
 from .matrixform import NoMatrixForm, to_form
 from .named import Named, name_repeats
@@ -33,7 +32,6 @@ from .render import render, render_named
 from .simplify import Step, simplify
 from .symmetric import check_mode, symmetrize
 
-Declarations = Mapping[str, "str | syntax.TypeDecl"]
 _NOT_KRONECKER = ("no Kronecker form: shown in mixed order, D[i,j,k,l]; evaluate returns the "
                   "vec matrix, whose entry (i + m*j, k + p*l) is D[i,j,k,l] (F m×n, X p×q)")
 
@@ -49,51 +47,6 @@ def _deep_recursion(limit: int = 20000):
         raise UnsupportedError("expression nested too deeply to process") from None
     finally:
         sys.setrecursionlimit(old)
-
-
-def _declarations(vars: Declarations | None) -> dict[str, syntax.TypeDecl]:
-    decls = {}
-    for name, decl in (vars or {}).items():
-        if not isinstance(name, str) or not name.isidentifier():
-            raise ParseError(f"'{name}' is not a valid variable name")
-        if not isinstance(decl, (str, syntax.TypeDecl)):
-            raise ParseError(f"the type of '{name}' must be text such as 'matrix(n,n)', "
-                             f"got {type(decl).__name__}")
-        decls[name] = decl if isinstance(decl, syntax.TypeDecl) else parser.parse_type(decl)
-    _refuse_names_used_twice(decls)
-    return decls
-
-
-def _refuse_names_used_twice(decls: dict[str, syntax.TypeDecl]) -> None:
-    """A dimension's name stands for its size in the expression, so it cannot also be a
-    variable (`n: scalar` with `x: vector(n)`) or a built-in name (`vector(eye)`)."""
-    for name, decl in decls.items():
-        for dim in decl.dims:
-            if isinstance(dim, str) and (dim in decls or dim == "eye"
-                                         or dim in parser.KNOWN_FUNCTIONS):
-                what = "a variable" if dim in decls else "a built-in name"
-                raise ParseError(f"'{dim}' is both a dimension of '{name}' and {what}; "
-                                 "give the dimension another name")
-
-
-def _lower(text: str, vars: Declarations | None, extra: tuple[str, ...] = ()) -> Lowered:
-    if not isinstance(text, str):
-        raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
-    tree = parser.parse_text(text)
-    decls = _declarations(vars)
-    for name in extra:
-        _check_variable_name(name, decls)
-    return lower(tree, text, decls, extra)
-
-
-def _check_variable_name(name: str, decls) -> None:
-    if not isinstance(name, str) or not name.isidentifier() or name == "eye" \
-            or name in parser.KNOWN_FUNCTIONS:
-        raise MatdiffError(f"cannot differentiate by '{name}': not a variable name."
-                           + did_you_mean(str(name), list(decls)))
-    if name not in decls and any(name in decl.dims for decl in decls.values()):
-        raise MatdiffError(f"cannot differentiate by '{name}': it is a declared dimension, "
-                           "a size, not a variable")
 
 
 class _Printable:
@@ -161,6 +114,16 @@ class Expression(_Printable):
     def dims(self) -> tuple:
         return self.expr.dims
 
+    @property
+    def types(self) -> dict[str, str]:
+        """The type of every variable, written as a declaration.
+
+        >>> import matdiff as md
+        >>> md.parse("x'*A*x").types
+        {'x': 'vector(n)', 'A': 'matrix(n,n)'}
+        """
+        return {name: str(decl) for name, decl in declared(self.variables).items()}
+
     def evaluate(self, values: Mapping[str, object], sizes: Mapping[str, int] | None = None):
         """The value at `values`; `sizes` gives dims no variable fixes (as in `eye`)."""
         with _deep_recursion():
@@ -191,7 +154,7 @@ def _oriented_dims(dims: tuple, orientation: str | None) -> tuple:
 def parse(text: str, vars: Declarations | None = None) -> Expression:
     """Parse and type-check `text`; `vars` declares types, e.g. {"A": "matrix(n,n)"}."""
     with _deep_recursion():
-        return Expression(text, _lower(text, vars), vars)
+        return Expression(text, read(text, vars), vars)
 
 
 class Derivative(_Printable):
@@ -318,9 +281,7 @@ class Derivative(_Printable):
     def stages(self) -> list["Derivative"]:
         """One first derivative per wrt variable, each of the previous one's printed result
         (how a higher derivative is explained); the last is in this layout."""
-        from .explain.derive import declarations
-
-        decls, text, stages = declarations(self.variables), self.function.text, []
+        decls, text, stages = declared(self.variables), self.function.text, []
         for k, name in enumerate(self.wrt):
             last = k == len(self.wrt) - 1
             stages.append(derivative(text, name, decls, self.layout if last else "mixed",
@@ -354,7 +315,7 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
         raise MatdiffError("wrt names no variable")
     check_mode(symmetric)
     with _deep_recursion():
-        lowered = _lower(expr, vars, wrt_names)
+        lowered = read(expr, vars, wrt_names)
         _warn_if_absent(wrt_names, lowered.occurring)
         function = Expression(expr, lowered, vars)
         steps: list[Step] = []

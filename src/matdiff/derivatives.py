@@ -20,8 +20,7 @@ from .errors import UnsupportedError
 from .functions import ENTRYWISE, MATRIX, PRIMARY
 from .ir import Add, Dim, Einsum, Elementwise, Expr, Identity, Number, Ones, Power, Var, Zero
 from .ir import map_bottom_up, walk
-from .lower import lower
-from .parser import parse_text, parse_type
+from .language import lower, parse_text, parse_type
 
 _ENTRYWISE_NAMES = (("u", "scalar"), ("f", "scalar"))
 _SQUARE_NAMES = (("X", "matrix(n,n)"), ("dX", "matrix(n,n)"))

@@ -22,12 +22,11 @@ from .api import Derivative, Expression, _deep_recursion, derivative
 from .ir.build import einsum, letters
 from .diff import diff
 from .errors import MatdiffError, UnsupportedError
+from .functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
 from .ir import Expr, Var
-from .lower import Lowered
+from .language import Lowered, TypeDecl
 from .simplify import Step, simplify
-from .syntax import TypeDecl
 
-_KINDS = ("scalar", "vector", "matrix")
 
 
 class Product(Derivative):
@@ -124,8 +123,7 @@ def _product(kind: str, base: Derivative, x: Var, direction: Var, pairing: Expr,
 def _with_direction(f: Expression, expr: Expr, text: str, kind: str, v: Var) -> Expression:
     """An Expression of `expr` over f's variables and the direction."""
     variables = {**f.variables, v.name: v}
-    decls = {**f.declarations, v.name: TypeDecl(_KINDS[v.rank] if v.rank <= 2 else "tensor",
-                                                v.dims)}
+    decls = {**f.declarations, v.name: TypeDecl.of(v)}
     return Expression(text, Lowered(expr, kind, variables), decls)
 
 
@@ -154,11 +152,9 @@ def _pairing_text(f: str, kind: str, name: str, left: bool) -> str:
 
 def _direction(requested: str | None, taken: dict[str, Var], dims: tuple, base: str) -> Var:
     """The direction variable: `requested`, or base (upper case for a matrix) made unique."""
-    from .parser import KNOWN_FUNCTIONS
-
     if requested is not None:
         if not isinstance(requested, str) or not requested.isidentifier() \
-                or requested in KNOWN_FUNCTIONS or requested == "eye":
+                or requested in KNOWN_FUNCTIONS or requested in NAMED_CONSTANTS:
             raise MatdiffError(f"direction {requested!r} is not a variable name")
         if requested in taken:
             raise MatdiffError(f"direction '{requested}' is already a variable of the "

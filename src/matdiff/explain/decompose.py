@@ -20,10 +20,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from .. import parser
-from .. import syntax as S
+from ..language import parser
+from ..language import syntax as S
 from ..ir import Expr, Identity, Ones, Var, Zero, map_bottom_up, walk
-from ..lower import DIM_NAMES, Lowering, Typed
+from ..language.lower import DIM_NAMES, Lowering, Typed
 
 PREFIXES = ("u", "v", "t", "q", "z")
 

@@ -19,13 +19,13 @@ from ..evaluate import evaluate
 from ..forms import Form, Lit, Prod, Sum
 from ..ir.build import is_number, split_coefficient
 from ..ir import Expr, Identity, Var, variables
+from ..language import declared
 from ..layout import arrange, arrangement
 from ..matrixform import to_form
 from ..render import render
 from ..simplify import Step as Rewrite
 from ..simplify import simplify
 from ..symmetric import applies
-from ..syntax import TypeDecl
 from .chain import Accumulation, ChainRule, collapse
 from .decompose import Intermediate, decompose, substitute
 from .local import describe, is_diagonal, local_derivative
@@ -70,19 +70,12 @@ def form_of(expr: Expr, row: bool) -> Form:
     return to_form(expr, "row" if row else None)
 
 
-def declarations(variables: dict[str, Var]) -> dict[str, TypeDecl]:
-    """Every variable declared with the dims it was typed with (so names stay the same)."""
-    kinds = ("scalar", "vector", "matrix")
-    return {name: TypeDecl(kinds[v.rank] if v.rank <= 2 else "tensor", v.dims, v.symmetric)
-            for name, v in variables.items()}
-
-
 def explain_one(d, first: int = 1) -> Explanation:
     """The derivation of a first derivative `d`; intermediates numbered from `first`."""
     (wrt,) = d.wrt
     x = d.variables[wrt]
     layout = working_layout(d.layout)
-    ims = decompose(d.function.text, declarations(d.variables), d.variables, wrt, first)
+    ims = decompose(d.function.text, declared(d.variables), d.variables, wrt, first)
     title = f"∂f/∂{wrt} for f = {d.function.text}"
     ex = Explanation(title, layout, x, ims, dict(d.variables))
     if not ims or wrt not in variables(d.function.expr):  # as a - a, which builds to 0

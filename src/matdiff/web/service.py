@@ -194,21 +194,13 @@ def _derivative(md, request: dict) -> dict:
     return answer
 
 
-KINDS = ("scalar", "vector", "matrix")
-
-
 def _parse(md, request: dict) -> dict:
     e = md.parse(request["expr"], request["vars"])
     return {"dims": [str(d) for d in e.dims],
-            "variables": [_variable(name, v) for name, v in e.variables.items()]}
-
-
-def _variable(name: str, v) -> dict:
-    kind = KINDS[v.rank] if v.rank <= 2 else "tensor"
-    dims = [str(d) for d in v.dims]
-    decl = kind + (f"({','.join(dims)})" if dims else "") + (" symmetric" if v.symmetric else "")
-    return {"name": name, "type": kind, "dims": dims, "symmetric": bool(v.symmetric),
-            "declaration": decl}
+            "variables": [{"name": name, "type": decl.split("(")[0].split()[0],
+                           "dims": [str(d) for d in e.variables[name].dims],
+                           "symmetric": bool(e.variables[name].symmetric),
+                           "declaration": decl} for name, decl in e.types.items()]}
 
 
 WORK: dict[str, Callable[[Any, dict], dict]] = {"derivative": _derivative, "parse": _parse}

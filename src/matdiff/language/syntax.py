@@ -1,4 +1,5 @@
-"""Abstract syntax of matdiff's input language, as produced by `parser.parse_text`.
+"""Abstract syntax of matdiff's input language, as produced by `parser.parse_text`, and the
+declared types of variables (`TypeDecl`, produced by `parser.parse_type`).
 
 Every node records `pos`, the 0-based column where it starts in the source, so
 later stages (shape inference) can point at the right place in error messages.
@@ -9,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Union
+
+from ..ir import Var
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,14 @@ class TypeDecl:
     kind: str  # 'scalar' | 'vector' | 'matrix' | 'tensor'
     dims: tuple[str | int, ...]
     symmetric: bool = False
+
+    @classmethod
+    def of(cls, var: Var) -> "TypeDecl":
+        """The declaration of a typed variable, with the dims it has (names stay the same)."""
+        kind = ("scalar", "vector", "matrix")[var.rank] if var.rank <= 2 else "tensor"
+        return cls(kind, tuple(var.dims), var.symmetric)
+
+    def __str__(self) -> str:
+        """As written in a declaration: `matrix(n,n) symmetric`."""
+        dims = f"({','.join(str(d) for d in self.dims)})" if self.dims else ""
+        return self.kind + dims + (" symmetric" if self.symmetric else "")

@@ -19,12 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import syntax as S
-from .ir.build import (
+from ..ir.build import (
     add, einsum, elementwise, frechet, matrix_function, num, ones, power, scale, size, total_sum,
 )
-from .errors import ParseError, ShapeError, UnsupportedError
-from .functions import ENTRYWISE, FRECHET, LITERAL_ARG_FUNCTIONS, whole_matrix
-from .ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
+from ..errors import ParseError, ShapeError, UnsupportedError
+from ..functions import ENTRYWISE, FRECHET, LITERAL_ARG_FUNCTIONS, whole_matrix
+from ..ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
 
 KINDS_BY_DECL = {"scalar": "scalar", "vector": "col", "matrix": "matrix", "tensor": "tensor"}
 DIM_NAMES = ("n", "m", "k", "p", "q", "r", "l", "s", "t", "u", "v", "w")

@@ -24,8 +24,8 @@ import math
 import re
 from typing import NamedTuple
 
-from .errors import ParseError, did_you_mean
-from .functions import KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, NAMED_CONSTANTS, arity
+from ..errors import ParseError, did_you_mean
+from ..functions import KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, NAMED_CONSTANTS, arity
 from .syntax import Binary, Call, Name, Node, Num, Transpose, TypeDecl, Unary
 
 MAX_DEPTH = 200
