@@ -19,7 +19,7 @@ import matdiff as md
 from matdiff.convex import certify, check_domains
 from matdiff.counterexample import direction_basis, probe, random_points, symmetric_directions
 from matdiff.definite import definiteness
-from matdiff.signs import bounds
+from matdiff.analysis.signs import bounds
 
 from convexcases import CASES, UNCERTIFIED_CONVEX
 from exprgen import VARS as EXPR_VARS

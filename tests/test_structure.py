@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import matdiff as md
-from matdiff import structure
+from matdiff.analysis import gram as structure
 from matdiff.ir.build import split_coefficient
 from matdiff.ir import Einsum
 
@@ -60,3 +60,21 @@ def test_generated_gram_hessians_equal_the_reference(expr, wrt, target):
     got = h.compile(target, structured=False)(**values)
     np.testing.assert_allclose(np.asarray(got, dtype=float), h.evaluate(values),
                                rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("expr, wrt", [
+    ("sum(log(exp(-y.*(X*w)) + vector(1)))", "w"), ("sum(exp(X*w))", "w"),
+    ("sum(exp(-X'*w))", "w"), ("norm2(A*x)^2", "x"), ("sum(sin(X*w))", "w"),
+])
+def test_the_gram_form_is_the_diagonal_case_of_the_quadratic_form_reading(expr, wrt):
+    """Code generation's Gram form M' diag(w) M and the convexity prover's L*M*L' agree:
+    where the first is found, the second finds L = M' with a diagonal middle of the weights."""
+    from matdiff.analysis.quadform import as_monomial, gram
+
+    _, body = split_coefficient(md.hessian(expr, wrt).expr)
+    found = structure.gram_form(body)
+    assert found is not None
+    l_expr, middle = gram(as_monomial(body, 1, 0), lambda e: False)
+    weights = [op for op, ix in zip(middle.ops, middle.ix) if len(ix) == 1]
+    assert sorted(map(repr, weights)) == sorted(repr(op) for op, _ in found.weights)
+    assert {op.name for op in middle.ops if hasattr(op, "name")} <= {"y"}

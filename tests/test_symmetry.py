@@ -8,7 +8,7 @@ import pytest
 import matdiff as md
 from matdiff.check import random_point
 from matdiff.evaluate import evaluate
-from matdiff.symmetry import is_symmetric
+from matdiff.analysis.symmetry import is_symmetric
 
 VARS = {"A": "matrix(n,n)", "X": "matrix(m,n)", "S": "matrix(n,n) symmetric",
         "u": "vector(n)", "x": "vector(m)", "Y": "matrix(n,n)"}

@@ -35,7 +35,7 @@ from .errors import MatdiffError
 from .ir import Add, Elementwise, Expr, Number, Power, Var, walk
 from .ir.traverse import depends_on
 from .functions import ENTRYWISE
-from .signs import bounds
+from .analysis.signs import bounds
 
 DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
 SAMPLES = 200

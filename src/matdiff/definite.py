@@ -35,8 +35,9 @@ from typing import Mapping, NamedTuple
 from .ir.build import add, einsum, total_sum
 from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Power, Var, Zero
 from .ir.traverse import components
-from .quadform import Product, as_product, blocks, expand, expand_product, frames, gram
-from .signs import bounds, nonnegative, nonpositive
+from .analysis.quadform import Monomial, as_monomial, blocks, expand, expand_monomial, frames, gram
+from .analysis.signs import bounds, nonnegative, nonpositive
+from .analysis.symmetry import is_symmetric
 
 MAX_DEPTH = 12
 PSD_DOMAINS = ("psd", "spd")
@@ -121,18 +122,14 @@ class _Prover:
         if isinstance(h, Add):
             return self.sum(h, k, nb, depth)
         if isinstance(h, Einsum):
-            found = self.monomial(as_product(h, k, nb), depth)
+            found = self.monomial(as_monomial(h, k, nb), depth)
             terms = expand(h, k, nb) if found.definite == UNKNOWN else []
             return self.grouped(terms, k, nb, depth) if len(terms) > 1 else found
         return self.atom(h, k, nb, depth)
 
     def symmetric(self, e: Expr) -> bool:
-        """Known to be a symmetric matrix: I, a symmetric or psd/spd variable, inv of one."""
-        if isinstance(e, Identity):
-            return True
-        if isinstance(e, Var):
-            return e.rank == 2 and (e.symmetric or self.domains.get(e.name) in PSD_DOMAINS)
-        return isinstance(e, MatrixFunction) and e.fn == "inv" and self.symmetric(e.arg)
+        """Known to be a symmetric matrix (`analysis.symmetry`), declared domains included."""
+        return is_symmetric(e, self.domains)
 
     def sign(self, h: Expr) -> Finding:
         notes: list[str] = []
@@ -168,7 +165,7 @@ class _Prover:
         terms = expand(h, k, nb)
         return self.grouped(terms, k, nb, depth) if terms else Finding(UNKNOWN)
 
-    def grouped(self, terms: list[tuple[float, Product]], k: int, nb: int, depth: int) -> Finding:
+    def grouped(self, terms: list[tuple[float, Monomial]], k: int, nb: int, depth: int) -> Finding:
         """Softmax covariances, then terms sharing a factor, then what is left, term by term."""
         terms, done = covariances(terms, lambda e: nonnegative(bounds(e, self.domains)))
         findings = [Finding(scaled(sign, PSD), (
@@ -216,7 +213,7 @@ class _Prover:
         rule = f"common factor: {how}, the summed middle is definite"
         return Finding(found, _merge(f_in.rules, *(f.rules for f in f_out), (rule,)))
 
-    def monomial(self, p: Product, depth: int) -> Finding:
+    def monomial(self, p: Monomial, depth: int) -> Finding:
         scalars, parts = blocks(p)
         findings = [self.sign(s.build()) for s in scalars]
         if len(parts) == 1 and not scalars:
@@ -230,7 +227,7 @@ class _Prover:
         return Finding(found, _merge(*(f.rules for f in findings), rule) if found != UNKNOWN
                        else ())
 
-    def block(self, p: Product, depth: int) -> Finding:
+    def block(self, p: Monomial, depth: int) -> Finding:
         """One block: a single operand, a diagonal, or a Gram form."""
         if len(p.ops) == 1:
             return self.single(p, depth)
@@ -239,7 +236,7 @@ class _Prover:
             return diagonal
         split = gram(p, self.symmetric)
         if split is None:
-            expanded = expand_product(p)
+            expanded = expand_monomial(p)
             if len(expanded) > 1:
                 return self.grouped(expanded, len(p.rows), len(p.batch), depth + 1)
             return Finding(UNKNOWN)
@@ -252,7 +249,7 @@ class _Prover:
             return Finding(UNKNOWN)
         return Finding(inner.definite, _merge(inner.rules, (f"Gram form L*M*L'{named}",)))
 
-    def single(self, p: Product, depth: int) -> Finding:
+    def single(self, p: Monomial, depth: int) -> Finding:
         """One operand whose axes are the rows and cols, in matching order (or transposed)."""
         ix, half = p.ix[0], len(p.rows)
         if len(ix) != 2 * half or set(ix) - set(p.rows + p.cols):
@@ -264,7 +261,7 @@ class _Prover:
             return Finding(UNKNOWN)
         return self.of(p.ops[0], half, 0, depth + 1)
 
-    def diagonal(self, p: Product, depth: int) -> Finding | None:
+    def diagonal(self, p: Monomial, depth: int) -> Finding | None:
         """δ(i,j)·g[i] over one (row, col) pair: PSD when g ≥ 0 entry-wise."""
         if len(p.rows) != 1 or p.batch:
             return None
@@ -326,7 +323,7 @@ def _pairs(d: Covariance, o: Covariance, nonneg) -> bool:
     return nonneg(d.e) and (d.scalars is None or nonneg(d.scalars))
 
 
-def _covariance_term(n: int, c: float, p: Product) -> Covariance | None:
+def _covariance_term(n: int, c: float, p: Monomial) -> Covariance | None:
     """The term as c·m·diag(e) or c·m·e*e', or None."""
     if len(p.rows) != 1 or p.batch:
         return None
@@ -358,7 +355,7 @@ def power_product(m: Expr) -> Counter:
         m = einsum([m], [()], ())
     if isinstance(m, Number):
         return powers
-    sub = as_product(m, 0, 0)
+    sub = as_monomial(m, 0, 0)
     for group in components(sub.ix):
         ops = [sub.ops[n] for n in group]
         if len(ops) == 1 and isinstance(ops[0], Power) and isinstance(ops[0].exponent, Number):

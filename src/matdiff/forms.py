@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .functions import whole_matrix
-
 
 @dataclass(frozen=True)
 class Form:
@@ -456,22 +454,15 @@ def _spliced(chain: list[Form]) -> list[Form]:
 
 
 def _symmetric(f: Form) -> bool:
-    """Sᵀ = S for a symmetric variable, its inverse, eye and diag(v)."""
-    if isinstance(f, Sym):
-        return f.symmetric
-    if isinstance(f, Call) and f.symmetric:
+    """Sᵀ = S: what the notation knows is symmetric (the flags `matrixform` sets from
+    `analysis.symmetry`), a power of it, eye, matrix(1) and diag(v)."""
+    if isinstance(f, (Sym, Call)) and f.symmetric:
         return True
-    if isinstance(f, Call) and _keeps_symmetry(f.fn) or isinstance(f, MatPow):
-        return _symmetric(f.arg if isinstance(f, Call) else f.base)
+    if isinstance(f, MatPow):
+        return _symmetric(f.base)
     if isinstance(f, Call) and f.fn == "diag":
         return f.kind == "matrix"
     return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
-
-
-def _keeps_symmetry(fn: str) -> bool:
-    """f(S) is symmetric for a symmetric S (inv, expm, …: the function's entry says)."""
-    facts = whole_matrix(fn)
-    return facts is not None and facts.keeps_symmetry
 
 
 def form_size(f: Form) -> int:

@@ -21,7 +21,7 @@ from .ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
 )
-from .symmetry import is_symmetric
+from .analysis.symmetry import is_symmetric
 from .functions import frechet_name
 
 

@@ -23,7 +23,7 @@ from .derivatives import primary_derivative
 from .functions import whole_matrix
 from .rewrite import Rewriter, Rule, Step
 from .search import cost, shortest
-from .symmetry import is_symmetric
+from .analysis.symmetry import is_symmetric
 
 __all__ = ["RULES", "Rule", "Step", "simplify"]
 

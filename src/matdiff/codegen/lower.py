@@ -20,7 +20,7 @@ from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
 )
-from ..structure import split_gram
+from ..analysis.gram import split_gram
 from ..functions import PRIMARY
 from ..ir.unionfind import UnionFind
 from .contract import Contractor, label_symbols, letters, split_scale

@@ -8,15 +8,18 @@ sums of such) it equals Fᵀ F with F = diag(sqrt(w)) M — a product NumPy comp
 SYRK, one triangle and half the multiplications of a general product (w ≤ 0: −Fᵀ F with
 F = diag(sqrt(−w)) M). `split_gram` finds the form among an einsum's operands;
 `gram_form` reads one einsum node. Whether a whole Hessian is positive semidefinite is the
-convexity certificate's question (`definite.py`), which rests on the same `signs.bounds`.
+convexity certificate's question (`definite.py`), which rests on the same `signs.bounds`
+and on the general L·M·Lᵀ reading of `quadform.gram`, of which this is the special case
+M = diag(w).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ir.build import einsum
-from .ir import Einsum, Expr
+from ..ir.build import einsum
+from ..ir import Einsum, Expr
+from .quadform import Monomial, mirror
 from .signs import bounds, nonnegative, nonpositive
 
 
@@ -35,16 +38,29 @@ class Gram:
 
 
 def split_gram(operands, indices, out) -> Gram | None:
-    """The Gram form of an einsum given by its parts, or None when it is not one."""
+    """The Gram form of an einsum given by its parts, or None when it is not one.
+
+    A special case of `quadform.mirror`: the operands on the result's first axis mirror
+    those on its second, here a single matrix M[s,i] ↔ M[s,j] whose other label s maps to
+    itself (the diagonal of the middle), every other operand a weight over s or a scalar."""
     if len(out) != 2 or out[0] == out[1]:
         return None
     i, j = out
-    for a in range(len(operands)):
-        for b in range(a + 1, len(operands)):
-            found = _pair(operands, indices, a, b, i, j)
-            if found is not None:
-                return found
-    return None
+    p = Monomial(tuple(operands), tuple(tuple(ix) for ix in indices), (i,), (j,), ())
+    found = mirror(p, lambda e: False)
+    if found is None or len(found[0]) != 1:
+        return None
+    (a,), pi = found
+    m, ia = p.ops[a], p.ix[a]
+    if m.rank != 2 or len(set(ia)) != 2:
+        return None
+    s = ia[1 - ia.index(i)]
+    if pi.get(s) != s or s == j:
+        return None
+    rest = tuple((op, ix) for op, ix in zip(p.ops, p.ix) if i not in ix and j not in ix)
+    if any(set(ix) - {s} or len(ix) > 1 for _, ix in rest):
+        return None
+    return Gram(m, ia.index(s), rest, weights_sign(rest), (s, i, j))
 
 
 def gram_form(e: Expr) -> Gram | None:
@@ -61,21 +77,3 @@ def weights_sign(weights) -> int:
     labels = tuple(dict.fromkeys(a for _, ix in weights for a in ix))
     interval = bounds(einsum([op for op, _ in weights], [ix for _, ix in weights], labels))
     return 1 if nonnegative(interval) else -1 if nonpositive(interval) else 0
-
-
-def _pair(operands, indices, a, b, i, j) -> Gram | None:
-    """Operands a and b as M[s,i], M[s,j] (or M[i,s], M[j,s]), the rest weights over s."""
-    m, ia, ib = operands[a], tuple(indices[a]), tuple(indices[b])
-    if m.rank != 2 or operands[b] != m or len(set(ia)) != 2:
-        return None
-    for rows in (0, 1):
-        s = ia[rows]
-        if ib[rows] != s or {ia[1 - rows], ib[1 - rows]} != {i, j} or s in (i, j):
-            continue
-        rest = tuple((op, tuple(ix)) for k, (op, ix) in enumerate(zip(operands, indices))
-                     if k not in (a, b))
-        if any(set(ix) - {s} or len(ix) > 1 for _, ix in rest):
-            return None
-        first = i if ia[1 - rows] == i else j
-        return Gram(m, rows, rest, weights_sign(rest), (s, first, j if first == i else i))
-    return None

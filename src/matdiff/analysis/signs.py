@@ -18,10 +18,10 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from .ir import (
+from ..ir import (
     Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
 )
-from .functions import ENTRYWISE, MATRIX
+from ..functions import ENTRYWISE, MATRIX
 
 Interval = tuple[float, float]  # the ranges in `functions` are of this kind
 Note = Callable[[str], None]

@@ -1,8 +1,9 @@
 """Which matrices are known to be symmetric, from their structure alone.
 
-`is_symmetric(M)` is a sound predicate: True only when Mᵀ = M for every value of
+`is_symmetric(M, domains)` is a sound predicate: True only when Mᵀ = M for every value of
 the variables (False means "not known"). A matrix is known symmetric when it is
-- a variable declared symmetric, the identity, a square all-ones matrix, diag(v);
+- a variable declared symmetric (or ranging over a symmetric domain: `psd`, `spd`), the
+  identity, a square all-ones matrix, diag(v);
 - an inverse, entry-wise function or entry-wise power of a symmetric matrix;
 - a sum whose terms are symmetric or come in pairs M + Mᵀ;
 - a product that reads the same backwards: XᵀX, XXᵀ, XᵀSX with S symmetric,
@@ -14,49 +15,58 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .ir.build import transpose
-from .ir import (
+from typing import Mapping
+
+from ..functions import whole_matrix
+from ..ir.build import transpose
+from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Ones, Power, Var,
 )
 
+SYMMETRIC_DOMAINS = ("psd", "spd")  # declared domains whose matrices are symmetric
 
-def is_symmetric(e: Expr) -> bool:
-    """True when the matrix e equals its transpose for all values of its variables."""
+
+def is_symmetric(e: Expr, domains: Mapping[str, str] | None = None) -> bool:
+    """True when the matrix e equals its transpose for all values of its variables (each in
+    its declared domain, `domains`: name → domain)."""
     if e.rank != 2 or e.dims[0] != e.dims[1]:
         return False
     if isinstance(e, Var):
-        return e.symmetric
+        return e.symmetric or (domains or {}).get(e.name) in SYMMETRIC_DOMAINS
     if isinstance(e, (Identity, Ones)):
         return True
-    if isinstance(e, (MatrixFunction, Elementwise)):
-        return is_symmetric(e.arg)
+    if isinstance(e, MatrixFunction):
+        return whole_matrix(e.fn).keeps_symmetry and is_symmetric(e.arg, domains)
+    if isinstance(e, Elementwise):
+        return is_symmetric(e.arg, domains)
     if isinstance(e, Power):
-        return is_symmetric(e.base) and (e.exponent.rank == 0 or is_symmetric(e.exponent))
+        return is_symmetric(e.base, domains) and (
+            e.exponent.rank == 0 or is_symmetric(e.exponent, domains))
     if isinstance(e, Frechet):  # L_f(X, E)ᵀ = L_f(Xᵀ, Eᵀ)
-        return all(is_symmetric(m) for m in e.children())
+        return all(is_symmetric(m, domains) for m in e.children())
     if isinstance(e, Add):
-        return _symmetric_sum(e)
+        return _symmetric_sum(e, domains)
     if isinstance(e, Einsum):
-        return _symmetric_einsum(e)
+        return _symmetric_einsum(e, domains)
     return False
 
 
-def _symmetric_sum(e: Add) -> bool:
+def _symmetric_sum(e: Add, domains) -> bool:
     """Σ cᵢ Mᵢ is symmetric when transposing permutes its terms (symmetric terms stay put)."""
     terms = Counter(e.terms)
-    flipped = Counter((c, t if is_symmetric(t) else transpose(t)) for c, t in e.terms)
+    flipped = Counter((c, t if is_symmetric(t, domains) else transpose(t)) for c, t in e.terms)
     return terms == flipped
 
 
-def _symmetric_einsum(e: Einsum) -> bool:
+def _symmetric_einsum(e: Einsum, domains) -> bool:
     a, b = e.out
     if a == b:
         return True  # diag(v)
     if all(ix in ((a, b), (b, a)) or not ix for ix in e.indices):
         # an entry-wise product: symmetric when each matrix factor is
-        return all(not ix or is_symmetric(op) for op, ix in zip(e.operands, e.indices))
+        return all(not ix or is_symmetric(op, domains) for op, ix in zip(e.operands, e.indices))
     chain = _chain(e)
-    return chain is not None and _palindrome(*chain)
+    return chain is not None and _palindrome(*chain, domains)
 
 
 def _chain(e: Einsum):
@@ -99,13 +109,13 @@ def _outer(e: Einsum):
     return None
 
 
-def _palindrome(steps, hung) -> bool:
+def _palindrome(steps, hung, domains) -> bool:
     """The chain equals its transpose: step i mirrors step -1-i, flipped."""
     if hung != hung[::-1]:
         return False
     for (op, rev), (other, other_rev) in zip(steps, reversed(steps)):
         if op != other:
             return False
-        if rev == other_rev and not is_symmetric(op):
+        if rev == other_rev and not is_symmetric(op, domains):
             return False
     return True

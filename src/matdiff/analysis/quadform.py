@@ -1,6 +1,6 @@
 """Products of tensors read as quadratic forms: the structure the PSD rules look for.
 
-A Hessian term is an einsum; `as_product` reads it with axes (rows…, cols…, batch…),
+A Hessian term is an einsum; `as_monomial` reads it with axes (rows…, cols…, batch…),
 one δ among its operands for each repeated out label. On that:
 
 - `blocks` splits it into independent factors: scalars, and one block per group of
@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from itertools import permutations
 from typing import Callable
 
-from .ir.build import einsum
-from .ir import Add, Einsum, Expr, Identity
-from .ir.unionfind import UnionFind
+from ..ir.build import einsum
+from ..ir import Add, Einsum, Expr, Identity
+from ..ir.unionfind import UnionFind
 
 Symmetric = Callable[[Expr], bool]  # is this operand known to be a symmetric matrix?
 MAX_MONOMIALS = 64  # a sum is expanded into at most this many products
 
 @dataclass(frozen=True)
-class Product:
+class Monomial:
     """Operands with their labels, out = rows + cols + batch (labels, not positions)."""
 
     ops: tuple[Expr, ...]
@@ -44,7 +44,7 @@ class Product:
         return {a for ix in self.ix for a in ix} | set(self.rows + self.cols + self.batch)
 
 
-def as_product(e: Expr, k: int, nb: int) -> Product:
+def as_monomial(e: Expr, k: int, nb: int) -> Monomial:
     """The einsum (or any node, as a one-operand product) with each repeated out label
     replaced by a fresh one and an identity δ(a, a') among the operands."""
     ops, ix, out = (list(e.operands), list(e.indices), list(e.out)) if isinstance(e, Einsum) \
@@ -58,10 +58,10 @@ def as_product(e: Expr, k: int, nb: int) -> Product:
             ix.append((a, fresh))
             out[pos], fresh = fresh, fresh + 1
         seen.add(a)
-    return Product(tuple(ops), tuple(ix), tuple(out[:k]), tuple(out[k:2 * k]), tuple(out[2 * k:]))
+    return Monomial(tuple(ops), tuple(ix), tuple(out[:k]), tuple(out[k:2 * k]), tuple(out[2 * k:]))
 
 
-def blocks(p: Product) -> tuple[list[Product], list[Product]]:
+def blocks(p: Monomial) -> tuple[list[Monomial], list[Monomial]]:
     """(scalar factors, blocks): operands joined by shared labels, a row joined to its col.
     A batch label joins nothing: for a fixed batch value, factors sharing it are independent."""
     uf = UnionFind()
@@ -87,15 +87,15 @@ def blocks(p: Product) -> tuple[list[Product], list[Product]]:
     return ([_sub(p, scalar_ops, [])] if scalar_ops else []), parts
 
 
-def _sub(p: Product, members: list[int], pos: list[int]) -> Product:
+def _sub(p: Monomial, members: list[int], pos: list[int]) -> Monomial:
     """The operands `members` of p, with the (row, col) pairs at `pos`."""
     labels = {a for n in members for a in p.ix[n]}
-    return Product(tuple(p.ops[n] for n in members), tuple(p.ix[n] for n in members),
+    return Monomial(tuple(p.ops[n] for n in members), tuple(p.ix[n] for n in members),
                    tuple(p.rows[t] for t in pos), tuple(p.cols[t] for t in pos),
                    tuple(b for b in p.batch if b in labels))
 
 
-def mirror(p: Product, symmetric: Symmetric) -> tuple[list[int], dict[int, int]] | None:
+def mirror(p: Monomial, symmetric: Symmetric) -> tuple[list[int], dict[int, int]] | None:
     """The left operands (touching rows) and a label map π onto the right ones (touching
     cols) with π(rows) = cols, each left operand equal to its image (a symmetric matrix
     also to its transpose); None if there is none."""
@@ -109,7 +109,7 @@ def mirror(p: Product, symmetric: Symmetric) -> tuple[list[int], dict[int, int]]
     return (left, found) if found is not None else None
 
 
-def _match(p: Product, left: list[int], right: list[int], pi: dict[int, int], symmetric):
+def _match(p: Monomial, left: list[int], right: list[int], pi: dict[int, int], symmetric):
     if not left:
         return pi
     n = left[0]
@@ -127,7 +127,7 @@ def _match(p: Product, left: list[int], right: list[int], pi: dict[int, int], sy
     return None
 
 
-def gram(p: Product, symmetric: Symmetric) -> tuple[Expr, Product] | None:
+def gram(p: Monomial, symmetric: Symmetric) -> tuple[Expr, Monomial] | None:
     """p = L·M·L' (see the module docstring): (L with out rows + C, the middle M)."""
     found = mirror(p, symmetric)
     if found is None:
@@ -156,10 +156,10 @@ def gram(p: Product, symmetric: Symmetric) -> tuple[Expr, Product] | None:
     batch = tuple(b for b in p.batch if any(b in i for i in ix))
     l_expr = einsum([p.ops[n] for n in left], [p.ix[n] for n in left],
                     p.rows + tuple(shared) + tuple(b for b in p.batch if b in left_labels))
-    return l_expr, Product(tuple(ops), tuple(ix), tuple(shared), tuple(image), batch)
+    return l_expr, Monomial(tuple(ops), tuple(ix), tuple(shared), tuple(image), batch)
 
 
-def _mirror_is_separate(p: Product, left, middle, pi, shared) -> bool:
+def _mirror_is_separate(p: Monomial, left, middle, pi, shared) -> bool:
     """The right factor must be L's mirror alone: a label summed inside L maps to one
     summed inside L' only, and a shared label maps either to itself (diagonal) or to a
     label of the middle that L does not carry."""
@@ -177,14 +177,14 @@ def _mirror_is_separate(p: Product, left, middle, pi, shared) -> bool:
     return True
 
 
-def _dim_of(p: Product, label: int):
+def _dim_of(p: Monomial, label: int):
     for op, ix in zip(p.ops, p.ix):
         if label in ix:
             return op.dims[ix.index(label)]
     raise AssertionError(label)
 
 
-def frames(p: Product, symmetric: Symmetric) -> list[tuple[tuple, Product, list]]:
+def frames(p: Monomial, symmetric: Symmetric) -> list[tuple[tuple, Monomial, list]]:
     """Ways to read p as F(R) with F linear in R: (key of F, R, what F contributes).
 
     Terms with equal keys are summed inside: Σ cₜ F(Rₜ) = F(Σ cₜ Rₜ)."""
@@ -201,7 +201,7 @@ def frames(p: Product, symmetric: Symmetric) -> list[tuple[tuple, Product, list]
         if split is not None and split[1].ops:
             l_expr, mid = split
             for order in _orders(len(mid.rows)):
-                m = Product(mid.ops, mid.ix, tuple(mid.rows[i] for i in order),
+                m = Monomial(mid.ops, mid.ix, tuple(mid.rows[i] for i in order),
                             tuple(mid.cols[i] for i in order), mid.batch)
                 l_perm = einsum([l_expr], [tuple(range(l_expr.rank))],
                                 tuple(range(len(p.rows))) + tuple(len(p.rows) + i for i in order)
@@ -214,7 +214,7 @@ def _orders(n: int):
     return permutations(range(n)) if n <= 3 else [tuple(range(n))]
 
 
-def _where(q: Product, p: Product) -> tuple:
+def _where(q: Monomial, p: Monomial) -> tuple:
     """Where the axes of the block q sit among those of p."""
     return tuple(p.rows.index(r) for r in q.rows), tuple(p.batch.index(b) for b in q.batch)
 
@@ -222,18 +222,18 @@ def _where(q: Product, p: Product) -> tuple:
 # --- sums as lists of products -----------------------------------------------------------
 
 
-def expand(h: Expr, k: int, nb: int) -> list[tuple[float, Product]]:
+def expand(h: Expr, k: int, nb: int) -> list[tuple[float, Monomial]]:
     """h as Σ cₜ·productₜ, sums inside products that carry out labels distributed."""
-    out: list[tuple[float, Product]] = []
+    out: list[tuple[float, Monomial]] = []
     for c, t in (h.terms if isinstance(h, Add) else [(1.0, h)]):
-        for c2, p in expand_product(as_product(t, k, nb)):
+        for c2, p in expand_monomial(as_monomial(t, k, nb)):
             out.append((c * c2, p))
             if len(out) > MAX_MONOMIALS:
                 return []
     return out
 
 
-def expand_product(p: Product) -> list[tuple[float, Product]]:
+def expand_monomial(p: Monomial) -> list[tuple[float, Monomial]]:
     """Distribute the product over its first sum operand that carries an out label."""
     outs = set(p.rows + p.cols + p.batch)
     for n, (op, ix) in enumerate(zip(p.ops, p.ix)):
