@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import matdiff as md
 from matdiff.check import central_difference
-from matdiff.symmetric import symmetrize_array
+from matdiff.calculus.symmetric import symmetrize_array
 
 from exprgen import N, VARS, expressions, random_values, variables_in
 

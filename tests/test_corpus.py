@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import matdiff as md
-from matdiff.symmetric import symmetrize_array
+from matdiff.calculus.symmetric import symmetrize_array
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "public.json").read_text())
 LAYOUTS = ("mixed", "numerator", "denominator")

@@ -21,7 +21,7 @@ from matdiff.cli import main
 from matdiff.evaluate import evaluate
 from matdiff.explain import explain_steps
 from matdiff.render import render
-from matdiff.symmetric import symmetrize_array
+from matdiff.calculus.symmetric import symmetrize_array
 
 GOLDEN = Path(__file__).parent / "golden" / "explain"
 CORPUS = json.loads((Path(__file__).parent / "data" / "public.json").read_text())

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import matdiff as md
 from matdiff.check import random_point
 from matdiff.ir.build import einsum
-from matdiff.diff import diff
+from matdiff.calculus.diff import diff
 from matdiff.evaluate import evaluate
 from matdiff.search import ALTERNATIVES
 from matdiff.simplify import RULES, simplify

@@ -19,18 +19,18 @@ from typing import Mapping
 
 import numpy as np
 
-from .diff import diff
+from .calculus.diff import diff
 from .errors import MatdiffError, MatdiffWarning, UnsupportedError, did_you_mean
 from .evaluate import evaluate
 from .ir import Expr, Var
-from .layout import Arrangement, arrange, arrangement
+from .calculus.layout import Arrangement, arrange, arrangement
 from .language import Declarations, Lowered, declared, read
 from .indexform import index_names
 from .matrixform import NoMatrixForm, to_form
 from .named import Named, name_repeats
 from .render import render, render_named
 from .simplify import Step, simplify
-from .symmetric import check_mode, symmetrize
+from .calculus.symmetric import check_mode, symmetrize
 
 _NOT_KRONECKER = ("no Kronecker form: shown in mixed order, D[i,j,k,l]; evaluate returns the "
                   "vec matrix, whose entry (i + m*j, k + p*l) is D[i,j,k,l] (F m×n, X p×q)")

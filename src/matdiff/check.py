@@ -17,7 +17,7 @@ import numpy as np
 
 from .evaluate import evaluate
 from .ir import Dim, Expr, Var, walk
-from .symmetric import applies, symmetrize_array
+from .calculus.symmetric import applies, symmetrize_array
 
 SAMPLERS = ("normal", "positive", "spd")
 

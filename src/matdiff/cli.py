@@ -19,8 +19,8 @@ import warnings
 
 from .api import convexity, derivative
 from .errors import MatdiffError, MatdiffWarning
-from .layout import LAYOUTS
-from .symmetric import MODES
+from .calculus.layout import LAYOUTS
+from .calculus.symmetric import SYMMETRIC_MODES
 
 CODE_FORMATS = ("numpy", "jax", "torch")  # Python source of the derivative (matdiff.codegen)
 FORMATS = ("text", "unicode", "latex", "json") + CODE_FORMATS
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--var", action="append", default=[], metavar="NAME: TYPE",
                    help="declare a type, e.g. \"A: matrix(n,n) symmetric\"; repeatable")
     p.add_argument("--layout", choices=LAYOUTS, default="mixed")
-    p.add_argument("--symmetric", choices=MODES, default="sym",
+    p.add_argument("--symmetric", choices=SYMMETRIC_MODES, default="sym",
                    help="by a symmetric matrix: sym(G) = (G + G')/2 (default) or the Matrix "
                    "Cookbook's G + G' - I∘G")
     p.add_argument("--hessian", action="store_true", help="second derivative by --wrt twice")

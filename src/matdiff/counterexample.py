@@ -21,7 +21,7 @@ from .errors import MatdiffError
 from .evaluate import evaluate
 from .ir import Expr, Var
 
-MODES = ("normal", "wide", "positive")  # undeclared variables: N(0,1), N(0,9), (0.05, 3)
+SAMPLING_MODES = ("normal", "wide", "positive")  # undeclared variables: N(0,1), N(0,9), (0.05, 3)
 SYMMETRIC_DOMAINS = ("psd", "spd")
 
 
@@ -107,7 +107,7 @@ def random_points(variables: Mapping[str, Var], domains: Mapping[str, str], coun
     for n in range(count):
         sizes = default_sizes(variables, reverse=n % 2 == 1)
         yield sizes, {name: sample_value(v, domains.get(name, "real"), sizes, rng,
-                                         MODES[n % 3]) for name, v in variables.items()}
+                                         SAMPLING_MODES[n % 3]) for name, v in variables.items()}
 
 
 def sample_value(var: Var, domain: str, sizes, rng, mode: str):

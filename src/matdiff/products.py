@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from .api import Derivative, Expression, _deep_recursion, derivative
 from .ir.build import einsum, letters
-from .diff import diff
+from .calculus.diff import diff
 from .errors import MatdiffError, UnsupportedError
 from .functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
 from .ir import Expr, Var

@@ -19,7 +19,7 @@ from .identities import (
 from .ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
 )
-from .derivatives import primary_derivative
+from .calculus.derivatives import primary_derivative
 from .functions import whole_matrix
 from .rewrite import Rewriter, Rule, Step
 from .search import cost, shortest

@@ -20,12 +20,12 @@ from ..forms import Form, Lit, Prod, Sum
 from ..ir.build import is_number, split_coefficient
 from ..ir import Expr, Identity, Var, variables
 from ..language import declared
-from ..layout import arrange, arrangement
+from ..calculus.layout import arrange, arrangement
 from ..matrixform import to_form
 from ..render import render
 from ..simplify import Step as Rewrite
 from ..simplify import simplify
-from ..symmetric import applies
+from ..calculus.symmetric import applies
 from .chain import Accumulation, ChainRule, collapse
 from .decompose import Intermediate, decompose, substitute
 from .local import describe, is_diagonal, local_derivative

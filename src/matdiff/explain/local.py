@@ -10,7 +10,7 @@ gradient, a Jacobian, the diagonal Jacobian of an element-wise operation
 from __future__ import annotations
 
 from ..ir.build import split_coefficient
-from ..diff import diff
+from ..calculus.diff import diff
 from ..ir import Add, Einsum, Expr, Identity, Ones, Var
 from ..simplify import simplify
 

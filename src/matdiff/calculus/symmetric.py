@@ -19,16 +19,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ir.build import add, einsum
-from .errors import MatdiffError
-from .ir import Expr, Var
+from ..ir.build import add, einsum
+from ..errors import MatdiffError
+from ..ir import Expr, Var
 
-MODES = ("sym", "cookbook")
+SYMMETRIC_MODES = ("sym", "cookbook")
 
 
 def check_mode(mode: str) -> str:
-    if mode not in MODES:
-        raise MatdiffError(f"unknown symmetric='{mode}'; choose one of {', '.join(MODES)}")
+    if mode not in SYMMETRIC_MODES:
+        raise MatdiffError(f"unknown symmetric='{mode}'; choose one of {', '.join(SYMMETRIC_MODES)}")
     return mode
 
 

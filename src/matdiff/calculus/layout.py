@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ir.build import transpose
-from .errors import MatdiffError
-from .ir import Expr
+from ..ir.build import transpose
+from ..errors import MatdiffError
+from ..ir import Expr
 
 LAYOUTS = ("mixed", "numerator", "denominator", "vec")
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from .ir.build import add, einsum, elementwise, hadamard, ones, power, scale, zero
-from .errors import UnsupportedError
-from .functions import ENTRYWISE, MATRIX, PRIMARY
-from .ir import Add, Dim, Einsum, Elementwise, Expr, Identity, Number, Ones, Power, Var, Zero
-from .ir import map_bottom_up, walk
-from .language import lower, parse_text, parse_type
+from ..ir.build import add, einsum, elementwise, hadamard, ones, power, scale, zero
+from ..errors import UnsupportedError
+from ..functions import ENTRYWISE, MATRIX, PRIMARY
+from ..ir import Add, Dim, Einsum, Elementwise, Expr, Identity, Number, Ones, Power, Var, Zero
+from ..ir import map_bottom_up, walk
+from ..language import lower, parse_text, parse_type
 
 _ENTRYWISE_NAMES = (("u", "scalar"), ("f", "scalar"))
 _SQUARE_NAMES = (("X", "matrix(n,n)"), ("dX", "matrix(n,n)"))

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .ir.build import (
+from ..ir.build import (
     add, einsum, elementwise, frechet, hadamard, identity_tensor, is_zero, letters, ones, power,
     zero,
 )
 from .derivatives import differential, entrywise_derivative
-from .errors import UnsupportedError
-from .functions import MAX_ORDER, PRIMARY
-from .ir import (
+from ..errors import UnsupportedError
+from ..functions import MAX_ORDER, PRIMARY
+from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, MatrixFunction, Power, Var, depends_on,
 )
 
 MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
 
-Rule = Callable[[Expr, Callable[[Expr], Expr], tuple], Expr]  # (node, d, wrt dims)
+DerivativeRule = Callable[[Expr, Callable[[Expr], Expr], tuple], Expr]  # (node, d, wrt dims)
 
 
 def diff(f: Expr, x: Var) -> Expr:
@@ -59,7 +59,7 @@ class _Differentiator:
         if e not in self.memo:
             if isinstance(e, Einsum):
                 self._charge(len(e.operands) ** 2)
-            rule = RULES.get(type(e))
+            rule = NODE_RULES.get(type(e))
             if rule is None:
                 raise UnsupportedError(f"no derivative rule for {type(e).__name__}")
             self.memo[e] = rule(e, self.d, self.x.dims)
@@ -164,7 +164,7 @@ def _frechet(e: Frechet, d, wd) -> Expr:
     return add(*terms) if terms else zero(e.dims + wd)
 
 
-RULES: dict[type, Rule] = {
+NODE_RULES: dict[type, DerivativeRule] = {
     Var: _var,
     Add: _add,
     Einsum: _einsum,
