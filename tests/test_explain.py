@@ -20,7 +20,7 @@ from matdiff.check import SAMPLERS, central_difference, random_point, relative_e
 from matdiff.cli import main
 from matdiff.evaluate import evaluate
 from matdiff.explain import explain_steps
-from matdiff.render import render
+from matdiff.notation.render import render
 from matdiff.calculus.symmetric import symmetrize_array
 
 GOLDEN = Path(__file__).parent / "golden" / "explain"

@@ -1,4 +1,4 @@
-"""Repeated subexpressions named once in the Unicode and LaTeX displays (`matdiff.named`).
+"""Repeated subexpressions named once in the Unicode and LaTeX displays (`matdiff.notation.named`).
 
 Golden file: tests/golden/named/cases.txt (regenerate with MATDIFF_UPDATE_GOLDENS=1 and
 review the diff). The oracle: the display's body, read back with each name as a variable
@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 import matdiff as md
-from matdiff.forms import Prod, transpose
-from matdiff.named import _index_names, name_repeats
-from matdiff.render import render
+from matdiff.notation.forms import Prod
+from matdiff.notation.tidy import transpose_form as transpose
+from matdiff.notation.named import _index_names, name_repeats
+from matdiff.notation.render import render
 
 from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import pytest
 
 import matdiff as md
-from matdiff.forms import Call, Const, Delta, Entry, Had, Indexed, IndexSum, Lit, Pow, Prod, Sum
-from matdiff.forms import MatPow, Sym, T
-from matdiff.render import render
+from matdiff.notation.forms import Call, Const, Delta, Entry, Had, Indexed, IndexSum, Lit, Pow, Prod, Sum
+from matdiff.notation.forms import MatPow, Sym, T
+from matdiff.notation.render import render
 
 a, s = Sym("scalar", "a"), Sym("scalar", "s")
 x, y = Sym("col", "x"), Sym("col", "y")

@@ -1,6 +1,6 @@
 """Every rewrite rule keeps the numbers: a hand-built example per rule, and random expressions.
 
-EXAMPLES holds one example per rule of `matdiff.simplify.RULES` (expression text, and the
+EXAMPLES holds one example per rule of `matdiff.rewrite.RULES` (expression text, and the
 variable to differentiate by, or None to simplify the expression itself). The test
 iterates RULES, so a new rule without an example fails. For each: the rule must fire
 (seen in the `record` of `simplify`), and every step it recorded, and the simplification
@@ -24,8 +24,7 @@ from matdiff.check import random_point
 from matdiff.ir.build import einsum
 from matdiff.calculus.diff import diff
 from matdiff.evaluate import evaluate
-from matdiff.search import ALTERNATIVES
-from matdiff.simplify import RULES, simplify
+from matdiff.rewrite import ALTERNATIVES, RULES, simplify
 
 from exprgen import VARS, expressions, random_values, variables_in
 

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.forms import Call, Commutation, Const, Kron, Lit, Prod, Sum, T
+from matdiff.notation.forms import Call, Commutation, Const, Kron, Lit, Prod, Sum, T
 from matdiff.evaluate import evaluate
-from matdiff.named import _nodes
-from matdiff.render import render
+from matdiff.notation.named import _nodes
+from matdiff.notation.render import render
 
 from exprgen import VARS, expressions, random_values, variables_in
 from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable

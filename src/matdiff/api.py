@@ -25,11 +25,11 @@ from .evaluate import evaluate
 from .ir import Expr, Var
 from .calculus.layout import Arrangement, arrange, arrangement
 from .language import Declarations, Lowered, declared, read
-from .indexform import index_names
-from .matrixform import NoMatrixForm, to_form
-from .named import Named, name_repeats
-from .render import render, render_named
-from .simplify import Step, simplify
+from .notation import (
+    Named, NoMatrixForm, index_names, name_repeats, render, render_named, to_form, vec_dims,
+    vec_form,
+)
+from .rewrite import Rewrite, simplify
 from .calculus.symmetric import check_mode, symmetrize
 
 _NOT_KRONECKER = ("no Kronecker form: shown in mixed order, D[i,j,k,l]; evaluate returns the "
@@ -161,7 +161,7 @@ class Derivative(_Printable):
     """∂f/∂wrt (or a higher derivative), in the chosen layout."""
 
     def __init__(self, function: Expression, wrt: tuple[str, ...], layout: str,
-                 mixed: Expr, steps: list[Step], symmetric: str = "sym"):
+                 mixed: Expr, steps: list[Rewrite], symmetric: str = "sym"):
         self.function = function
         self.wrt = wrt
         self.layout = layout
@@ -179,8 +179,6 @@ class Derivative(_Printable):
 
     def _vec_form(self):
         """The vec layout's matrix form; None when it has no Kronecker structure."""
-        from .vecform import vec_form
-
         try:
             with _deep_recursion():
                 return vec_form(self.expr, self.arrangement.vec)
@@ -194,8 +192,6 @@ class Derivative(_Printable):
     @property
     def dims(self) -> tuple:
         if self.arrangement.vec:
-            from .vecform import vec_dims
-
             return vec_dims(self.expr.dims, self.arrangement.vec)
         return _oriented_dims(self.expr.dims, self.arrangement.orientation)
 
@@ -318,14 +314,14 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
         lowered = read(expr, vars, wrt_names)
         _warn_if_absent(wrt_names, lowered.occurring)
         function = Expression(expr, lowered, vars)
-        steps: list[Step] = []
+        steps: list[Rewrite] = []
         result = simplify(lowered.expr)  # a smaller function has a smaller derivative
         for name in wrt_names:
             result = derive_by(result, lowered.variables[name], symmetric, steps)
         return Derivative(function, wrt_names, layout, result, steps, symmetric)
 
 
-def derive_by(expr: Expr, var: Var, symmetric: str = "sym", steps: list[Step] | None = None):
+def derive_by(expr: Expr, var: Var, symmetric: str = "sym", steps: list[Rewrite] | None = None):
     """∂expr/∂var simplified, symmetrized when var is a symmetric matrix."""
     return simplify(symmetrize(diff(expr, var), var, symmetric), steps)
 

@@ -38,6 +38,7 @@ from .ir.traverse import components
 from .analysis.quadform import Monomial, as_monomial, blocks, expand, expand_monomial, frames, gram
 from .analysis.signs import bounds, nonnegative, nonpositive
 from .analysis.symmetry import is_symmetric
+from .notation import NoMatrixForm, render, to_form
 
 MAX_DEPTH = 12
 PSD_DOMAINS = ("psd", "spd")
@@ -92,12 +93,9 @@ def _merge(*rule_lists) -> tuple[str, ...]:
 
 
 def _show(e: Expr) -> str:
-    from .matrixform import to_form
-    from .render import render
-
     try:
         return render(to_form(e), "text")
-    except Exception:  # a piece with no printable form: name it by its structure
+    except NoMatrixForm:  # a piece with no printable form: name it by its structure
         return repr(e)
 
 # --- the prover --------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from .errors import MatdiffError, UnsupportedError
 from .functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
 from .ir import Expr, Var
 from .language import Lowered, TypeDecl
-from .simplify import Step, simplify
+from .rewrite import Rewrite, simplify
 
 
 
@@ -36,7 +36,7 @@ class Product(Derivative):
     (∇f for an hvp, f otherwise)."""
 
     def __init__(self, kind: str, function: Expression, wrt: str, mixed: Expr,
-                 steps: list[Step], direction: str, inner: Expr, pairing: Derivative | None):
+                 steps: list[Rewrite], direction: str, inner: Expr, pairing: Derivative | None):
         super().__init__(function, (wrt,), "mixed", mixed, steps)
         self.kind = kind
         self.direction = direction
@@ -99,7 +99,7 @@ def jvp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product
         f, x = j.function, j.variables[wrt]
         v = _direction(direction, j.variables, x.dims, "v")
         out, ins = letters(f.expr.rank), letters(x.rank, f.expr.rank)
-        steps: list[Step] = []
+        steps: list[Rewrite] = []
         mixed = simplify(einsum([j.mixed, v], [out + ins, ins], out), steps)
         return Product("jvp", _with_direction(f, f.expr, f.text, f.kind, v), wrt, mixed,
                        j.steps + steps, v.name, f.expr, None)
@@ -111,7 +111,7 @@ def _product(kind: str, base: Derivative, x: Var, direction: Var, pairing: Expr,
              inner: Expr) -> Product:
     """∂pairing/∂x as a Product whose function is base's f, and the pairing's Derivative."""
     f = base.function
-    steps: list[Step] = []
+    steps: list[Rewrite] = []
     pairing = simplify(pairing)
     mixed = simplify(diff(pairing, x), steps)
     scalar = _with_direction(f, pairing, text, "scalar", direction)

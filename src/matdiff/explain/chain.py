@@ -19,8 +19,7 @@ from dataclasses import dataclass
 
 from ..ir.build import add, einsum, letters
 from ..ir import Expr, Var
-from ..simplify import Step as Rewrite
-from ..simplify import simplify
+from ..rewrite import Rewrite, simplify
 from .decompose import Intermediate, substitute
 from .steps import Chain, Partial
 

@@ -16,15 +16,13 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from ..evaluate import evaluate
-from ..forms import Form, Lit, Prod, Sum
+from ..notation.forms import Form, Lit, Prod, Sum
 from ..ir.build import is_number, split_coefficient
 from ..ir import Expr, Identity, Var, variables
 from ..language import declared
 from ..calculus.layout import arrange, arrangement
-from ..matrixform import to_form
-from ..render import render
-from ..simplify import Step as Rewrite
-from ..simplify import simplify
+from ..notation import render, to_form
+from ..rewrite import Rewrite, simplify
 from ..calculus.symmetric import applies
 from .chain import Accumulation, ChainRule, collapse
 from .decompose import Intermediate, decompose, substitute

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ..ir.build import split_coefficient
 from ..calculus.diff import diff
 from ..ir import Add, Einsum, Expr, Identity, Ones, Var
-from ..simplify import simplify
+from ..rewrite import simplify
 
 DIAGONAL_NOTE = (
     "element-wise: entry i of {u} depends only on entry i of {a}, so every "

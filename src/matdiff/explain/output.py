@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 
-from ..forms import Sym
-from ..render import render
+from ..notation import render
+from ..notation.forms import Sym
 from .derive import Explanation
 from .steps import SECTIONS, Partial, Step
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..forms import Form
+from ..notation.forms import Form
 from ..ir import Expr, Var
 
 SECTIONS = {

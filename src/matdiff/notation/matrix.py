@@ -7,35 +7,22 @@ result's indices are open ends. After entry-wise products are split off
 apart into paths and cycles: a path between result indices is a matrix
 product, a path from a result index to a vector is `M*…*v`, a path between
 two vectors is the scalar `u'*M*v`, a cycle is `tr(M*…)`. Results with three
-or more axes are written in index notation, with named indices.
+or more axes are written in index notation, with named indices (`index.py`, whose `to_form` chooses
+between the two).
 """
 
 from __future__ import annotations
 
-from .ir.build import einsum
-from .ir.sizes import split_sizes
-from .forms import (
-    Call, Const, Form, Lit, Pow, Prod, Sym, hadamard, product, sum_form, transpose,
-)
-from .ir import (
+from ..analysis.symmetry import is_symmetric
+from ..functions import frechet_name
+from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
 )
-from .analysis.symmetry import is_symmetric
-from .functions import frechet_name
-
-
-def to_form(e: Expr, orient: str | None = None) -> Form:
-    """The matrix notation of e; `orient` = 'row' writes a vector as a row."""
-    from .indexform import to_index_form  # index notation builds on this module
-
-    if e.rank > 2:
-        return to_index_form(e)
-    try:
-        form = _Converter().form(e)
-    except NoMatrixForm:
-        return to_index_form(e)
-    return transpose(form) if (orient == "row" and e.rank == 1) else form
+from ..ir.build import einsum
+from ..ir.sizes import split_sizes
+from .forms import Call, Const, Form, Lit, Pow, Prod, Sym
+from .tidy import hadamard_form, product_form, sum_form, transpose_form
 
 
 def strict_form(e: Expr) -> Form:
@@ -106,7 +93,7 @@ class _Converter:
         if split is not None:  # n*x, not vector(1)'*vector(1)*x: no size left unfixed
             sizes, rest = split
             rest_form = [self.form(rest)] if rest is not None else []
-            return product([size_form(d) for d in sizes] + rest_form, _kind(e))
+            return product_form([size_form(d) for d in sizes] + rest_form, _kind(e))
         special = self._recognised(e) or self._split_entrywise(e)
         if special is not None:
             return special
@@ -120,7 +107,7 @@ class _Converter:
                 items.append(_Item(f, tuple(ix)))
         graph = _Graph(items, e.out)
         main = graph.reduce(scalars)
-        return product(scalars + ([main] if main is not None else []), _kind(e))
+        return product_form(scalars + ([main] if main is not None else []), _kind(e))
 
     def _recognised(self, e: Einsum) -> Form | None:
         """sum(u), tr(X), diag(v), diag(X): single-operand einsums with a name."""
@@ -160,9 +147,9 @@ class _Converter:
             body = (self.form(einsum([e.operands[k] for k in rest],
                                      [e.indices[k] for k in rest], rest_out)) if rest else None)
             if len(out) == 1:
-                return hadamard(vec_forms + ([body] if body is not None else []), "col")
-            diag = Call("matrix", "diag", hadamard(vec_forms, "col"))
-            return product([diag, body] if pos == 0 else [body, diag], "matrix")
+                return hadamard_form(vec_forms + ([body] if body is not None else []), "col")
+            diag = Call("matrix", "diag", hadamard_form(vec_forms, "col"))
+            return product_form([diag, body] if pos == 0 else [body, diag], "matrix")
         return None
 
 
@@ -215,13 +202,13 @@ class _Graph:
                 continue
             if len(left.labels) == 1:
                 left, right = right, left  # the matrix first: M*v
-            lf = left.form if left.labels[-1] == a else transpose(left.form)
-            rf = right.form if right.labels[0] == a else transpose(right.form)
+            lf = left.form if left.labels[-1] == a else transpose_form(left.form)
+            rf = right.form if right.labels[0] == a else transpose_form(right.form)
             kept = [b for b in left.labels if b != a] + [b for b in right.labels if b != a]
             self.items.remove(left)
             self.items.remove(right)
             kind = "matrix" if len(kept) == 2 else "col"
-            self.items.append(_Item(product([lf, rf], kind), tuple(kept)))
+            self.items.append(_Item(product_form([lf, rf], kind), tuple(kept)))
             return True
         return False
 
@@ -246,7 +233,7 @@ class _Graph:
                 if len(it.labels) == 1:
                     scalars.append(sum_of(it.form))
                 else:
-                    m = it.form if pos == 1 else transpose(it.form)
+                    m = it.form if pos == 1 else transpose_form(it.form)
                     ones = Const("col", "ones")
                     self.items.append(_Item(Prod("col", (m, ones)), (it.labels[1 - pos],)))
                 return True
@@ -259,7 +246,7 @@ class _Graph:
             if len(vecs) >= 2 and self.count(a) > 2:
                 for it in vecs[:2]:
                     self.items.remove(it)
-                self.items.append(_Item(hadamard([vecs[0].form, vecs[1].form], "col"), (a,)))
+                self.items.append(_Item(hadamard_form([vecs[0].form, vecs[1].form], "col"), (a,)))
                 return True
         return False
 
@@ -280,8 +267,8 @@ class _Graph:
                     continue
                 self.items.remove(m)
                 self.items.remove(vec)
-                mf = m.form if pos == 1 else transpose(m.form)
-                self.items.append(_Item(product([mf, vec.form], "col"), (c,)))
+                mf = m.form if pos == 1 else transpose_form(m.form)
+                self.items.append(_Item(product_form([mf, vec.form], "col"), (c,)))
                 return True
         return False
 
@@ -304,9 +291,9 @@ class _Graph:
         for i, m in enumerate(mats):
             for n in mats[i + 1:]:
                 if set(m.labels) == set(n.labels) and max(map(self.count, m.labels)) > 2:
-                    nf = n.form if n.labels == m.labels else transpose(n.form)
+                    nf = n.form if n.labels == m.labels else transpose_form(n.form)
                     self.items.remove(n)
-                    m.form = hadamard([m.form, nf], "matrix")
+                    m.form = hadamard_form([m.form, nf], "matrix")
                     return True
         return False
 
@@ -322,7 +309,7 @@ class _Graph:
                 chain.append(it.form)
                 a = it.labels[1]
             else:
-                chain.append(transpose(it.form))
+                chain.append(transpose_form(it.form))
                 a = it.labels[0]
             if a in self.out:
                 return chain, a, None
@@ -339,24 +326,24 @@ class _Graph:
         if self.out:
             first = self._carrier(self.out[0])
             chain, end, _ = self._walk(first, self.out[0])
-            col = product(chain, "col" if end is None else "matrix")
+            col = product_form(chain, "col" if end is None else "matrix")
             if len(self.out) == 1:
                 main = col
             elif end == self.out[1]:
                 main = col
             else:
                 chain2, _, _ = self._walk(self._carrier(self.out[1]), self.out[1])
-                main = product([col, transpose(product(chain2, "col"))], "matrix")
+                main = product_form([col, transpose_form(product_form(chain2, "col"))], "matrix")
         while self.items:
             start = next((it for it in self.items if len(it.labels) == 1), self.items[0])
             if len(start.labels) == 1:
                 self.items.remove(start)
                 a = start.labels[0]
                 rest, _, _ = self._walk(self._carrier(a), a)
-                scalars.append(product([transpose(start.form)] + rest, "scalar"))
+                scalars.append(product_form([transpose_form(start.form)] + rest, "scalar"))
             else:
                 chain, _, _ = self._walk(start, start.labels[0])
-                scalars.append(Call("scalar", "tr", product(chain, "matrix")))
+                scalars.append(Call("scalar", "tr", product_form(chain, "matrix")))
         return main
 
 

@@ -1,6 +1,6 @@
-"""The simplification rules that make derivatives readable, and `simplify`.
+"""The simplification rules that make derivatives readable.
 
-Each rule is a function of one node (see `rewrite.py` for the contract:
+Each rule is a function of one node (see `engine.py` for the contract:
 same value, same dims, or None) listed in `RULES` with the identity it
 implements, written in the algebra's notation. A new rule is one function
 and one entry there, plus an example in tests/test_rules.py.
@@ -8,24 +8,19 @@ and one entry there, plus an example in tests/test_rules.py.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-
-from .ir.build import (
+from ..analysis.symmetry import is_symmetric
+from ..calculus.derivatives import primary_derivative
+from ..functions import whole_matrix
+from ..ir import (
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+)
+from ..ir.build import (
     add, einsum, elementwise, frechet, matmul, matrix_function, ones, power, transpose,
 )
+from .engine import Rule, context
 from .identities import (
     det_of_product, ones_outer, scaled_inverse, sign_times_value, split_power_to_cancel,
 )
-from .ir import (
-    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
-)
-from .calculus.derivatives import primary_derivative
-from .functions import whole_matrix
-from .rewrite import Rewriter, Rule, Step
-from .search import cost, shortest
-from .analysis.symmetry import is_symmetric
-
-__all__ = ["RULES", "Rule", "Step", "simplify"]
 
 
 # --- einsum rules ------------------------------------------------------------------
@@ -133,7 +128,7 @@ def symmetric_orientation(e: Einsum) -> Expr | None:
 def _printed_order(e: Expr) -> tuple:
     """The smaller IR first, then the shorter printed form (S*x, not S'*x), then a fixed
     order among equals."""
-    return (e.size(),) + cost(e) + (e.digest(),)
+    return (e.size(),) + context().cost(e) + (e.digest(),)
 
 
 def sigmoid_from_exp(e: Einsum) -> Expr | None:
@@ -451,32 +446,22 @@ def expand_if_smaller(e: Add) -> Expr | None:
         expanded += [(c * pc, pt) for pc, pt in parts]
         if len(expanded) > MAX_EXPANDED_TERMS:
             return None
-    if not grew or _IN_TRIAL.get():
+    trial = context().trial
+    if not grew or trial is None:
         return None
-    candidate = _trial(add(*expanded))
+    candidate = trial(add(*expanded))
     cancelled = len(candidate.terms) if isinstance(candidate, Add) else 1
     if cancelled < len(expanded) and candidate.size() < e.size():
         return candidate
     return None
 
 
-_IN_TRIAL: ContextVar[bool] = ContextVar("matdiff_simplify_trial", default=False)
-
-
-def _trial(e: Expr) -> Expr:
-    """Simplify a candidate rewrite; trials do not start trials of their own (no regress)."""
-    token = _IN_TRIAL.set(True)
-    try:
-        return simplify(e)
-    finally:
-        _IN_TRIAL.reset(token)
-
-
 def distribute_if_smaller(e: Einsum) -> Expr | None:
     """T·(a + b) → T·a + T·b, kept only when the terms then cancel to something smaller.
 
     (y ⊘ s)ᵀ(diag(s) W − s sᵀ W) becomes yᵀW − sum(y) sᵀW this way."""
-    if _IN_TRIAL.get() or e.size() > MAX_TRIAL_SIZE:
+    trial = context().trial
+    if trial is None or e.size() > MAX_TRIAL_SIZE:
         return None
     for k, op in enumerate(e.operands):
         if isinstance(op, Add) and len(op.terms) <= 4:
@@ -485,7 +470,7 @@ def distribute_if_smaller(e: Einsum) -> Expr | None:
                 ops = list(e.operands)
                 ops[k] = t
                 parts.append((c, einsum(ops, e.indices, e.out)))
-            candidate = _trial(add(*parts))
+            candidate = trial(add(*parts))
             if candidate.size() < e.size():
                 return candidate
     return None
@@ -577,16 +562,3 @@ RULES: tuple[Rule, ...] = (
     Rule("factor-common", "F·R₁ + F·R₂ → F·(R₁ + R₂)", Add, factor_common),
     Rule("merge-linear", "diag(u) + diag(v) → diag(u + v)", Add, merge_linear_wrappers),
 )
-
-
-def simplify(expr: Expr, record: list[Step] | None = None) -> Expr:
-    """The simplified form of `expr`; appends each rewrite to `record` if given.
-
-    The rules run to a fixpoint, then `search.shortest` tries the identities
-    that pay off only sometimes (not inside trials, which are searches already)."""
-    rewriter = Rewriter(RULES, record)
-    result = rewriter.rewrite(expr)
-    if _IN_TRIAL.get():
-        return result
-    rewriter.record = None
-    return shortest(result, rewriter, record)

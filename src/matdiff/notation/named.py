@@ -28,8 +28,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from .forms import Delta, Entry, Form, IndexSum, Indexed, Sym, T, transpose
-from .functions import ENTRYWISE, KNOWN_FUNCTIONS, MATRIX
+from ..functions import ENTRYWISE, KNOWN_FUNCTIONS, MATRIX
+from .forms import Delta, Entry, Form, IndexSum, Indexed, Sym, T
+from .tidy import transpose_form
 
 MIN_SIZE = 4  # form nodes: u ⊙ (Xw) is named when it repeats, Xw is not
 _LETTERS = {
@@ -178,7 +179,7 @@ def _replace(f: Form, target: Form, symbol: Sym) -> Form:
     if f == target:
         return symbol
     if isinstance(f, T) and f.arg == target:
-        return transpose(symbol)
+        return transpose_form(symbol)
     changes = {}
     for field in dataclasses.fields(f):
         value = getattr(f, field.name)

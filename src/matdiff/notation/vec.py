@@ -16,13 +16,14 @@ mixed tensor in index notation instead, never a guess.
 
 from __future__ import annotations
 
-from .ir.build import einsum, eye
-from .forms import (
-    Call, Commutation, Const, Form, Kron, form_size, product, sum_form, transpose,
-)
-from .ir import Add, Einsum, Expr, Identity, Zero
-from .matrixform import NoMatrixForm, strict_form, to_form
-from .ir.unionfind import UnionFind
+from ..ir import Add, Einsum, Expr, Identity, Zero
+from ..ir.build import einsum, eye
+from ..ir.unionfind import UnionFind
+from .forms import Call, Commutation, Const, Form, Kron
+from .index import to_form
+from .matrix import NoMatrixForm, strict_form
+from .measure import form_size
+from .tidy import product_form, sum_form, transpose_form
 
 
 def vec_form(e: Expr, split: tuple[int, int]) -> Form:
@@ -33,7 +34,7 @@ def vec_form(e: Expr, split: tuple[int, int]) -> Form:
         return to_form(e, "row" if (rows, cols) == (0, 1) else None)
     if rows == 0 or cols == 0:  # ∂s/∂vec(X)ᵀ = vec(G)ᵀ, ∂vec(F)/∂s = vec(dF/ds)
         column = _vec(strict_form(e), 2)
-        return transpose(column) if rows == 0 else column
+        return transpose_form(column) if rows == 0 else column
     return sum_form([(c, _term(t, rows, cols)) for c, t in _distributed(e)], "matrix")
 
 
@@ -133,7 +134,7 @@ class _Term:
         ops, idxs, out = _absorb_identities([self.ops[k] for k in members],
                                             [self.idxs[k] for k in members], present)
         f = strict_form(einsum(ops, idxs, out))
-        return transpose(f) if labels[0] is None and labels[1] is not None else f
+        return transpose_form(f) if labels[0] is None and labels[1] is not None else f
 
 
 def _absorb_identities(ops, idxs, out):
@@ -172,7 +173,7 @@ def _term(t: Expr, rows: int, cols: int) -> Form:
         if swapped is not None:
             p, q = (str(d) for d in t.dims[rows:rows + 2])
             commutation = Commutation("matrix", p, q)
-            main = commutation if _is_eye(swapped) else product([swapped, commutation],
+            main = commutation if _is_eye(swapped) else product_form([swapped, commutation],
                                                                   "matrix")
     if main is None:
         main = _outer(term, tensors, (i, j), (k, l))
@@ -183,7 +184,7 @@ def _term(t: Expr, rows: int, cols: int) -> Form:
         main = _chain(term, members, (i, j), (k, l))
     if main is None:
         raise NoMatrixForm(t)
-    return product(factors + [main], "matrix")
+    return product_form(factors + [main], "matrix")
 
 
 def _split(term: _Term, tensors, first: tuple, second: tuple):
@@ -223,7 +224,7 @@ def _outer(term: _Term, tensors, row: tuple, col: tuple) -> Form | None:
     if r is None or c is None:
         return None
     rank = lambda labels: sum(x is not None for x in labels)  # noqa: E731
-    return product([_vec(r, rank(row)), transpose(_vec(c, rank(col)))], "matrix")
+    return product_form([_vec(r, rank(row)), transpose_form(_vec(c, rank(col)))], "matrix")
 
 
 def _entrywise(term: _Term, members: list[int], row: tuple, col: tuple) -> Form | None:
@@ -250,7 +251,7 @@ def _entrywise(term: _Term, members: list[int], row: tuple, col: tuple) -> Form 
             continue
         if _is_eye(others):
             return diag
-        return product([diag, others] if on_left else [others, diag], "matrix")
+        return product_form([diag, others] if on_left else [others, diag], "matrix")
     return None
 
 
@@ -307,7 +308,7 @@ def _cut(term: _Term, left: list[int], right: list[int], row: tuple, col: tuple)
                                  out), split) for side, out, split in sides]
     except NoMatrixForm:
         return None
-    return product(forms, "matrix")
+    return product_form(forms, "matrix")
 
 
 def _is_eye(f: Form) -> bool:

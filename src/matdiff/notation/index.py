@@ -1,4 +1,5 @@
-"""Index notation for results with three or more axes (or no matrix form): `D[i,j,k] = …`.
+"""Index notation for results with three or more axes (or no matrix form): `D[i,j,k] = …`,
+and `to_form`, which writes matrix notation where it exists and index notation elsewhere.
 
 The result's axes are named i, j, k, … in order, summed indices a, b, c, …
 Factors joined by summed indices that have a matrix form are written as one
@@ -7,13 +8,12 @@ entry of it, `(V'*V)[j,l]`; identities become `delta(i,k)`.
 
 from __future__ import annotations
 
-from .ir.build import einsum
-from .forms import (
-    Delta, Entry, Form, IndexSum, Indexed, Lit, Prod, SingleEntry, product, sum_form,
-)
-from .ir import Add, Einsum, Expr, Frechet, Identity, Number, Ones, Zero
-from .ir.traverse import einsum_components
-from .matrixform import NoMatrixForm, frechet_call, strict_form, to_form
+from ..ir import Add, Einsum, Expr, Frechet, Identity, Number, Ones, Zero
+from ..ir.build import einsum
+from ..ir.traverse import einsum_components
+from .forms import Delta, Entry, Form, IndexSum, Indexed, Lit, Prod, SingleEntry
+from .matrix import NoMatrixForm, frechet_call, strict_form
+from .tidy import product_form, sum_form, transpose_form
 
 OUT_NAMES = "ijklmnop"
 SUM_NAMES = "abcdefgh"
@@ -33,6 +33,18 @@ def index_names(rank: int) -> tuple[str, ...]:
     if rank <= len(OUT_NAMES):
         return tuple(OUT_NAMES[:rank])
     return tuple(f"i{k + 1}" for k in range(rank))
+
+
+def to_form(e: Expr, orient: str | None = None) -> Form:
+    """The matrix notation of e, or index notation where it has none (3+ axes, or a
+    contraction no matrix product writes); `orient` = 'row' writes a vector as a row."""
+    if e.rank > 2:
+        return to_index_form(e)
+    try:
+        form = strict_form(e)
+    except NoMatrixForm:
+        return to_index_form(e)
+    return transpose_form(form) if (orient == "row" and e.rank == 1) else form
 
 
 def to_index_form(e: Expr) -> Form:
@@ -85,8 +97,8 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
             rest.append(f)
     deltas = iter(sorted((f for f in rest if isinstance(f, Delta)), key=lambda d: d.index))
     rest = [next(deltas) if isinstance(f, Delta) else f for f in rest]  # δ(i,k)·δ(j,l)
-    body = IndexSum("scalar", over, tuple(rest)) if over else product(rest, "scalar")
-    return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+    body = IndexSum("scalar", over, tuple(rest)) if over else product_form(rest, "scalar")
+    return product_form([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
 
 
 def _component_form(e: Einsum, group: list[int], label_name) -> Form | None:
@@ -141,8 +153,8 @@ def _frechet_entry(e: Frechet, idx: tuple[str, ...], summed) -> Form:
             factors.append(body)
     call = frechet_call(e, tuple(directions), to_form)
     factors = [Indexed("scalar", call, idx[:2])] + factors
-    body = IndexSum("scalar", tuple(over), tuple(factors)) if over else product(factors, "scalar")
-    return product([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
+    body = IndexSum("scalar", tuple(over), tuple(factors)) if over else product_form(factors, "scalar")
+    return product_form([Lit("scalar", coef), body], "scalar") if coef != 1.0 else body
 
 
 def _single_entry(direction: Expr, names: tuple[str, ...], summed):

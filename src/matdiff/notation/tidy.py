@@ -1,160 +1,18 @@
-"""Matrix notation: the small tree that renderers print and code generators translate.
+"""The builders of matrix notation: every form is made through them, and they keep it tidy.
 
-A form is what a person writes: products with transposes, sums, entry-wise
-products, function applications, and — for results with three or more
-axes — index notation. Each form knows its `kind`: 'scalar', 'col', 'row',
-'matrix' or 'tensor'. Forms are built by `matrixform.to_form` from the IR, through the builders at the end
-of this module, which keep them tidy (numbers in front, transposes pushed inward).
+A sum keeps a common coefficient in front and its positive terms first; a product has its
+numbers folded to the front, then scalar factors, then the matrix chain, with neighbouring
+diagonals merged, equal factors written as powers and a transpose taken over the whole
+product where that prints shorter (`measure.operator_count`); a transpose is pushed into
+products and sums. Each choice is stated on the function that makes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Form:
-    kind: str
-
-
-@dataclass(frozen=True)
-class Sym(Form):
-    """A variable; a symmetric one is its own transpose."""
-
-    name: str
-    symmetric: bool = False
-
-
-@dataclass(frozen=True)
-class Lit(Form):
-    """A number."""
-
-    value: float
-
-
-@dataclass(frozen=True)
-class Const(Form):
-    """A named constant: 'ones' (vector(1), matrix(1)), 'zeros', 'eye'."""
-
-    name: str
-
-
-@dataclass(frozen=True)
-class Sum(Form):
-    """Σ cᵢ·tᵢ."""
-
-    terms: tuple[tuple[float, Form], ...]
-
-
-@dataclass(frozen=True)
-class Prod(Form):
-    """A matrix product (scalar factors first), written with `*`."""
-
-    factors: tuple[Form, ...]
-
-
-@dataclass(frozen=True)
-class Had(Form):
-    """An entry-wise product; a factor Pow(u, -1) is written as a division `./ u`."""
-
-    factors: tuple[Form, ...]
-
-
-@dataclass(frozen=True)
-class T(Form):
-    """A transpose."""
-
-    arg: Form
-
-
-@dataclass(frozen=True)
-class Call(Form):
-    """A function application: entry-wise functions, sum, tr, det, logdet, inv, diag, norms…
-
-    `more` holds the arguments after the first: the directions of a Fréchet derivative
-    `dexpm(X, E)`, and last the exponent of `X^p` or `dpowm(X, E, p)`.
-    `symmetric`: a matrix known to equal its transpose (inv(X'*X)), so printed untransposed."""
-
-    fn: str
-    arg: Form
-    more: tuple[Form, ...] = ()
-    symmetric: bool = False
-
-
-@dataclass(frozen=True)
-class SingleEntry(Form):
-    """J(k,l): the matrix with a one in row k, column l and zeros elsewhere (index notation)."""
-
-    index: tuple[str, str]
-
-
-@dataclass(frozen=True)
-class Pow(Form):
-    """A power: `^` for scalars, `.^` entry-wise otherwise."""
-
-    base: Form
-    exponent: Form
-
-
-@dataclass(frozen=True)
-class MatPow(Form):
-    """A matrix power X^k (k ≥ 2): the product of k equal square factors."""
-
-    base: Form
-    exponent: int
-
-
-@dataclass(frozen=True)
-class Indexed(Form):
-    """Entry `base[i, j, …]` of a vector or matrix form, for index notation."""
-
-    base: Form
-    index: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Delta(Form):
-    """The Kronecker delta δ(i, j)."""
-
-    index: tuple[str, str]
-
-
-@dataclass(frozen=True)
-class IndexSum(Form):
-    """Σ over the named indices of a product of indexed factors (index notation)."""
-
-    over: tuple[str, ...]
-    factors: tuple[Form, ...]
-
-
-@dataclass(frozen=True)
-class Entry(Form):
-    """`D[i, j, k] = body`: a tensor shown entry by entry, axis order spelled out."""
-
-    index: tuple[str, ...]
-    body: Form
-
-
-@dataclass(frozen=True)
-class Kron(Form):
-    """The Kronecker product P ⊗ Q of the vec layout: (P ⊗ Q)[(j,i),(l,k)] = P[j,l]·Q[i,k]."""
-
-    factors: tuple[Form, ...]
-
-
-@dataclass(frozen=True)
-class Commutation(Form):
-    """The commutation matrix K(m,n) of Magnus & Neudecker: K(m,n)·vec(X) = vec(Xᵀ), X m×n."""
-
-    rows: str
-    cols: str
-
-
-def is_scalar(f: Form) -> bool:
-    return f.kind == "scalar"
-
-
-# --- builders ------------------------------------------------------------------------------
+from .forms import (
+    Call, Const, Form, Had, Lit, MatPow, Pow, Prod, Sum, Sym, T,
+)
+from .measure import form_size, operator_count
 
 
 def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
@@ -165,14 +23,14 @@ def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
         return terms
     if len(terms) == 1:
         c, f = terms[0]
-        return f if c == 1.0 else product([Lit("scalar", c), f], kind)
+        return f if c == 1.0 else product_form([Lit("scalar", c), f], kind)
     common = abs(terms[0][0])
     if common != 1.0 and all(abs(c) == common for c, _ in terms):
         sign = -1.0 if all(c < 0 for c, _ in terms) else 1.0
         inner = Sum(kind, tuple(_positive_first([(c / (sign * common), f) for c, f in terms])))
-        return product([Lit("scalar", sign * common), inner], kind)
+        return product_form([Lit("scalar", sign * common), inner], kind)
     if all(c < 0 for c, _ in terms) and len(terms) > 1:
-        return product([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
+        return product_form([Lit("scalar", -1.0), Sum(kind, tuple((-c, f) for c, f in terms))],
                         kind)
     return Sum(kind, tuple(_positive_first(terms)))
 
@@ -206,7 +64,7 @@ def _shortest_sum_transpose(terms: list[tuple[float, Form]]) -> list[tuple[float
     if len(terms) < 2 or 2 * sum(isinstance(f, T) for _, f in terms) <= len(terms):
         return terms  # most terms transposed, so the inner sum never is (no regress)
     kind = terms[0][1].kind
-    inner = [(c, transpose(f)) for c, f in terms]
+    inner = [(c, transpose_form(f)) for c, f in terms]
     wrapped = T(kind, sum_form(inner, {"col": "row", "row": "col"}.get(kind, kind)))
     plain = Sum(kind, tuple(terms))
     return wrapped if operator_count(wrapped) < operator_count(plain) else terms
@@ -238,7 +96,7 @@ def _broadcast_scalar(f: Form) -> Form | None:
     if isinstance(f, Prod) and isinstance(f.factors[-1], Const) and f.factors[-1].name == "ones":
         head = f.factors[:-1]
         if all(x.kind == "scalar" for x in head):
-            return product(list(head), "scalar")
+            return product_form(list(head), "scalar")
     return None
 
 
@@ -248,7 +106,7 @@ def _positive_first(terms):
     return [terms[first_pos]] + terms[:first_pos] + terms[first_pos + 1:]
 
 
-def product(factors: list[Form], kind: str) -> Form:
+def product_form(factors: list[Form], kind: str) -> Form:
     """A product: numbers folded to the front, then scalar factors, then the matrix chain.
 
     A scalar made of vectors (`y'*y`) moves to the front as a whole: written
@@ -279,7 +137,7 @@ def product(factors: list[Form], kind: str) -> Form:
             chain.append(f)
     chain = _shortest_transpose(_matrix_powers(_merged_diagonals(chain)), kind)
     rest = _ones_to_sums(scalars + chain)
-    if coef != 1.0 and len(rest) == 1 and is_reciprocal(rest[0]):
+    if coef != 1.0 and len(rest) == 1 and is_entrywise_reciprocal(rest[0]):
         rest, coef = [Had(rest[0].kind, (Lit("scalar", coef), rest[0]))], 1.0
     rest, mirrored = _align_mirrored_differences(rest)
     coef = -coef if mirrored else coef
@@ -297,7 +155,7 @@ def _merged_diagonals(chain: list[Form]) -> list[Form]:
     for f in chain:
         prev = out[-1] if out else None
         if _is_diag(f) and prev is not None and _is_diag(prev):
-            out[-1] = Call("matrix", "diag", hadamard([prev.arg, f.arg], "col"))
+            out[-1] = Call("matrix", "diag", hadamard_form([prev.arg, f.arg], "col"))
         else:
             out.append(f)
     return out
@@ -343,14 +201,14 @@ def _shortest_transpose(chain: list[Form], kind: str) -> list[Form]:
     if len(chain) < 2 or kind == "scalar" or not any(isinstance(f, T) for f in chain):
         return chain
     inner_kind = {"col": "row", "row": "col"}.get(kind, kind)
-    inner = _matrix_powers([transpose(f) for f in reversed(chain)])
+    inner = _matrix_powers([transpose_form(f) for f in reversed(chain)])
     wrapped = T(kind, Prod(inner_kind, tuple(inner)))
     if operator_count(wrapped) < operator_count(Prod(kind, tuple(chain))):
         return [wrapped]
     return chain
 
 
-def is_reciprocal(f: Form) -> bool:
+def is_entrywise_reciprocal(f: Form) -> bool:
     """u.^(-k) for a vector or matrix: c times it is written c./u.^k."""
     return (isinstance(f, Pow) and f.kind != "scalar" and isinstance(f.exponent, Lit)
             and f.exponent.value < 0)
@@ -393,11 +251,11 @@ def _ones_to_sums(factors: list[Form]) -> list[Form]:
         if isinstance(a, T) and a.arg == Const("col", "ones") and b.kind == "col":
             return [Call("scalar", "sum", b)]
         if isinstance(b, Const) and b.name == "ones" and b.kind == "col" and a.kind == "row":
-            return [Call("scalar", "sum", transpose(a))]
+            return [Call("scalar", "sum", transpose_form(a))]
     return factors
 
 
-def hadamard(factors: list[Form], kind: str) -> Form:
+def hadamard_form(factors: list[Form], kind: str) -> Form:
     flat: list[Form] = []
     for f in factors:
         flat.extend(f.factors if isinstance(f, Had) else [f])
@@ -405,7 +263,7 @@ def hadamard(factors: list[Form], kind: str) -> Form:
     scalars = [f for f in flat if f.kind == "scalar"]
     rest = [f for f in flat if f.kind != "scalar"]
     core = rest[0] if len(rest) == 1 else Had(kind, tuple(rest))
-    return product(scalars + [core], kind) if scalars else core
+    return product_form(scalars + [core], kind) if scalars else core
 
 
 def _numbers_out(f: Form) -> list[Form]:
@@ -416,7 +274,7 @@ def _numbers_out(f: Form) -> list[Form]:
     return [f]
 
 
-def transpose(f: Form) -> Form:
+def transpose_form(f: Form) -> Form:
     """fᵀ, pushed into products and sums so that `(A*x)'` reads `x'*A'`."""
     flip = {"col": "row", "row": "col"}
     kind = flip.get(f.kind, f.kind)
@@ -429,10 +287,10 @@ def transpose(f: Form) -> Form:
     if isinstance(f, Prod):
         scalars = [x for x in f.factors if x.kind == "scalar"]
         rest = _shortest_transpose(
-            _spliced([transpose(x) for x in reversed(f.factors) if x.kind != "scalar"]), kind)
+            _spliced([transpose_form(x) for x in reversed(f.factors) if x.kind != "scalar"]), kind)
         return Prod(kind, tuple(scalars + rest)) if scalars or len(rest) > 1 else rest[0]
     if isinstance(f, Sum):
-        terms = sorted(((c, transpose(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
+        terms = sorted(((c, transpose_form(x)) for c, x in f.terms), key=lambda t: isinstance(t[1], T))
         pushed = Sum(kind, tuple(terms))
         wrapped = T(kind, f)
         smaller = form_size(pushed) < form_size(wrapped)
@@ -454,7 +312,7 @@ def _spliced(chain: list[Form]) -> list[Form]:
 
 
 def _symmetric(f: Form) -> bool:
-    """Sᵀ = S: what the notation knows is symmetric (the flags `matrixform` sets from
+    """Sᵀ = S: what the notation knows is symmetric (the flags `matrix.py` sets from
     `analysis.symmetry`), a power of it, eye, matrix(1) and diag(v)."""
     if isinstance(f, (Sym, Call)) and f.symmetric:
         return True
@@ -463,45 +321,3 @@ def _symmetric(f: Form) -> bool:
     if isinstance(f, Call) and f.fn == "diag":
         return f.kind == "matrix"
     return isinstance(f, Const) and f.kind == "matrix"  # eye, matrix(1): sizes from context
-
-
-def form_size(f: Form) -> int:
-    """Number of nodes in a form: the measure for choosing between equal forms."""
-    return 1 + sum(form_size(k) for k in _kids(f))
-
-
-def operator_count(f: Form) -> int:
-    """Operators and function applications the printed text has: k factors need k - 1
-    `*`, a coefficient other than ±1 one more, a transpose, call or power one each."""
-    own = 0
-    if isinstance(f, (Prod, Had)):
-        own = len(f.factors) - 1
-    elif isinstance(f, Sum):
-        own = len(f.terms) - 1 + sum(abs(c) != 1.0 for c, _ in f.terms) + (f.terms[0][0] < 0)
-    elif isinstance(f, (T, Call, Pow, MatPow)):
-        own = 1
-    elif isinstance(f, Lit):
-        own = f.value < 0
-    return own + sum(operator_count(k) for k in _kids(f))
-
-
-def form_depth(f: Form) -> int:
-    """Nesting depth of a form: the second measure, between forms of one size."""
-    return 1 + max((form_depth(k) for k in _kids(f)), default=0)
-
-
-def _kids(f: Form) -> tuple[Form, ...]:
-    kids = ()
-    if isinstance(f, (Prod, Had, Kron)):
-        kids = f.factors
-    elif isinstance(f, Sum):
-        kids = tuple(x for _, x in f.terms)
-    elif isinstance(f, T):
-        kids = (f.arg,)
-    elif isinstance(f, Call):
-        kids = (f.arg,) + f.more
-    elif isinstance(f, Pow):
-        kids = (f.base, f.exponent)
-    elif isinstance(f, MatPow):
-        kids = (f.base,)
-    return kids

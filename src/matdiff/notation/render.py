@@ -21,11 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from ..functions import ENTRYWISE, FRECHET, MATRIX, PRIMARY, STRUCTURAL
 from .forms import (
     Call, Commutation, Const, Delta, Entry, Form, Had, IndexSum, Indexed, Kron, Lit, MatPow, Pow,
     Prod, SingleEntry, Sum, Sym, T,
 )
-from .functions import ENTRYWISE, FRECHET, MATRIX, PRIMARY, STRUCTURAL
 
 SUM, HADAMARD_LOOSE, PRODUCT, UNARY, POWER, POSTFIX, ATOM = 1, 1.5, 2, 3, 4, 5, 6
 
@@ -262,9 +262,9 @@ class _Printer:
         if sign and len(factors) == 1:  # −(u ⊙ v) is −u ⊙ v
             return sign + self.at(factors[0], self.had_prec), min(PRODUCT, self.had_prec)
         # scalar reciprocals commute: a⁻¹·A is written A/a, divisions last
-        lead = 0 if all(map(_is_reciprocal, factors)) else None  # 1/a/b: a⁻¹/b
-        divisors = [x.base for i, x in enumerate(factors) if _is_reciprocal(x) and i != lead]
-        factors = [x for i, x in enumerate(factors) if not _is_reciprocal(x) or i == lead]
+        lead = 0 if all(map(_is_scalar_inverse, factors)) else None  # 1/a/b: a⁻¹/b
+        divisors = [x.base for i, x in enumerate(factors) if _is_scalar_inverse(x) and i != lead]
+        factors = [x for i, x in enumerate(factors) if not _is_scalar_inverse(x) or i == lead]
         pieces = []  # (text, the factor, its precedence)
         for x in factors:
             # after numbers alone, a scalar product needs no brackets: -0.5*x'*x
@@ -296,7 +296,7 @@ class _Printer:
             return True
         if isinstance(f, T) or (isinstance(f, Call) and f.fn == "inv" and self.s.inverse):
             return side == "right" or self._edge(f.arg, ATOM, side)
-        if isinstance(f, Prod) and not _is_reciprocal(f.factors[-1]) \
+        if isinstance(f, Prod) and not _is_scalar_inverse(f.factors[-1]) \
                 and not (isinstance(f.factors[0], Lit) and f.factors[0].value < 0):
             end = f.factors[0] if side == "left" else f.factors[-1]
             return self._edge(end, PRODUCT + 1 if side == "right" else PRODUCT, side)
@@ -423,7 +423,7 @@ def _is_negative_lit(f: Form) -> bool:
     return isinstance(f, Lit) and f.value < 0
 
 
-def _is_reciprocal(f: Form) -> bool:
+def _is_scalar_inverse(f: Form) -> bool:
     return isinstance(f, Pow) and f.kind == "scalar" and f.exponent == _MINUS_ONE
 
 

@@ -1,7 +1,7 @@
 """Identities of determinants, inverses, signs and entry-wise powers, as rewrite rules.
 
-Each function is a rule in the sense of `rewrite.py` (one node in, an equal node
-with the same dims or None out); `simplify.RULES` lists them with their identity.
+Each function is a rule in the sense of `engine.py` (one node in, an equal node
+with the same dims or None out); `rules.RULES` lists them with their identity.
 They hold for every value where the input is defined (an inverse exists, a
 determinant is non-zero), the same domain on which the derivative rules hold.
 """
@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .ir.build import (
+from ..ir.build import (
     add, einsum, elementwise, matrix_function, power, scale, split_coefficient,
 )
-from .ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power, Var
+from ..ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power, Var
 
 # --- chains of square matrices ---------------------------------------------------------------
 

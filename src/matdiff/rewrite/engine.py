@@ -3,19 +3,30 @@
 Contract of every rule: it takes one node (its children already rewritten)
 and returns an equal-valued node with the same dims, or None when it does not
 apply. The engine asserts that dims are preserved, stops on cycles, and can
-record every `Step(rule, before, after)` — the record that explanations print.
-The rules themselves are data, in `simplify.RULES`.
+record every `Rewrite(rule, before, after)` — the record that explanations print.
+The rules themselves are data, in `rules.RULES`.
+
+A few rules weigh alternatives: they ask the running simplification for its `Context`,
+the cost of a form and a trial (simplify a candidate to see whether it gets smaller).
+Rules see only a node, so the context travels in a context variable, set by the
+simplifier for the duration of one simplification; inside a trial there is no trial
+(`trial` is None), so trials never nest.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
-from .ir import Expr
-from .ir.build import rebuild
+from ..ir import Expr
+from ..ir.build import rebuild
+from ..notation import printed_cost
 
 MAX_REWRITES_PER_NODE = 64
+
+Cost = Callable[[Expr], tuple]
 
 
 @dataclass(frozen=True)
@@ -27,21 +38,58 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Step:
+class Rewrite:
+    """One step of a simplification: `rule` turned `before` into `after`."""
+
     rule: str
     before: Expr
     after: Expr
 
 
+@dataclass(frozen=True)
+class Context:
+    """What rules that weigh alternatives may ask of the simplification running them."""
+
+    cost: Cost  # the cost of a form: lower is better
+    trial: Callable[[Expr], Expr] | None = None  # simplify a candidate; None: no trials
+
+
+_CONTEXT: ContextVar[Context] = ContextVar("matdiff_rewrite_context",
+                                           default=Context(printed_cost))
+
+
+def context() -> Context:
+    """The context of the simplification running now (outside one: printed cost, no trials)."""
+    return _CONTEXT.get()
+
+
+@contextmanager
+def using(ctx: Context) -> Iterator[None]:
+    token = _CONTEXT.set(ctx)
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
+
+
 class Rewriter:
     """Applies `rules` to every node of an expression; shared subtrees are rewritten once."""
 
-    def __init__(self, rules: Iterable[Rule], record: list[Step] | None = None):
+    def __init__(self, rules: Iterable[Rule], record: list[Rewrite] | None = None):
         self.by_type: dict[type, tuple[Rule, ...]] = {}
         for rule in rules:
             self.by_type[rule.node_type] = self.by_type.get(rule.node_type, ()) + (rule,)
         self.record = record
         self.memo: dict[Expr, Expr] = {}
+
+    @contextmanager
+    def recording(self, steps: list[Rewrite] | None) -> Iterator[None]:
+        """Record the rewrites made inside the block into `steps` (None: record nothing)."""
+        saved, self.record = self.record, steps
+        try:
+            yield
+        finally:
+            self.record = saved
 
     def rewrite(self, e: Expr) -> Expr:
         done = self.memo.get(e)
@@ -56,7 +104,7 @@ class Rewriter:
             rule, new = step
             assert new.dims == node.dims, f"rule {rule.name} changed dims {node.dims} → {new.dims}"
             if self.record is not None:
-                self.record.append(Step(rule.name, node, new))
+                self.record.append(Rewrite(rule.name, node, new))
             new = self._with_rewritten_children(new)
             if new in seen:  # a cycle: stop at a form already reached
                 node = new
