@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.check import central_difference
+from matdiff.numeric.check import central_difference
 from matdiff.calculus.symmetric import symmetrize_array
 
 from exprgen import N, VARS, expressions, random_values, variables_in

@@ -16,9 +16,9 @@ import numpy as np
 import pytest
 
 import matdiff as md
-from matdiff.check import SAMPLERS, central_difference, random_point, relative_error
+from matdiff.numeric.check import SAMPLERS, central_difference, random_point, relative_error
 from matdiff.cli import main
-from matdiff.evaluate import evaluate
+from matdiff.numeric.evaluate import evaluate
 from matdiff.explain import explain_steps
 from matdiff.notation.render import render
 from matdiff.calculus.symmetric import symmetrize_array

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import matdiff as md
-from matdiff.evaluate import evaluate
+from matdiff.numeric.evaluate import evaluate
 
 from formcases import CORPUS, LAYOUTS, TEXTBOOK, case_values, derive, formula_size
 

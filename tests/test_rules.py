@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.check import random_point
+from matdiff.numeric.check import random_point
 from matdiff.ir.build import einsum
 from matdiff.calculus.diff import diff
-from matdiff.evaluate import evaluate
+from matdiff.numeric.evaluate import evaluate
 from matdiff.rewrite import ALTERNATIVES, RULES, simplify
 
 from exprgen import VARS, expressions, random_values, variables_in

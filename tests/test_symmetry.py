@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import matdiff as md
-from matdiff.check import random_point
-from matdiff.evaluate import evaluate
+from matdiff.numeric.check import random_point
+from matdiff.numeric.evaluate import evaluate
 from matdiff.analysis.symmetry import is_symmetric
 
 VARS = {"A": "matrix(n,n)", "X": "matrix(m,n)", "S": "matrix(n,n) symmetric",

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import matdiff as md
 from matdiff.notation.forms import Call, Commutation, Const, Kron, Lit, Prod, Sum, T
-from matdiff.evaluate import evaluate
+from matdiff.numeric.evaluate import evaluate
 from matdiff.notation.named import _nodes
 from matdiff.notation.render import render
 

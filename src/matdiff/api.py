@@ -1,52 +1,46 @@
-"""The public API: `parse`, `derivative`, `hessian` and the objects they return.
+"""The public API: `parse`, `derivative`, `hessian`, `convexity`, `value_grad_hess` and
+the objects they return.
 
-    d = derivative("x'*A*x", wrt="x")
-    str(d)        # (A + A')*x
-    d.evaluate({"x": x, "A": A})
+    >>> import numpy as np
+    >>> import matdiff as md
+    >>> d = md.derivative("x'*A*x", wrt="x")
+    >>> str(d)
+    "(A + A')*x"
+    >>> d.evaluate({"x": np.ones(2), "A": np.eye(2)})
+    array([2., 2.])
 
-Every call runs the pipeline parse → lower (types, dims) → diff → simplify;
-printing goes through matrix notation (`matrixform`, `render`).
+Every call runs `pipeline` (read → simplify → differentiate → simplify); printing goes
+through `notation`, numbers through `numeric`, code through `codegen`.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import warnings
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Mapping
 
 import numpy as np
 
-from .calculus.diff import diff
-from .errors import MatdiffError, MatdiffWarning, UnsupportedError, did_you_mean
-from .evaluate import evaluate
-from .ir import Expr, Var
 from .calculus.layout import Arrangement, arrange, arrangement
+from .calculus.symmetric import check_mode
+from .codegen import derivative_program, grad_hess_program
+from .convexity.verdict import analyse
+from .errors import MatdiffError, MatdiffWarning, did_you_mean
+from .explain import explain
+from .ir import Expr, Var
 from .language import Declarations, Lowered, declared, read
 from .notation import (
     Named, NoMatrixForm, index_names, name_repeats, render, render_named, to_form, vec_dims,
     vec_form,
 )
-from .rewrite import Rewrite, simplify
-from .calculus.symmetric import check_mode, symmetrize
+from .numeric.check import check_derivative
+from .numeric.evaluate import evaluate
+from .pipeline import deep_recursion, derivative_of
+from .rewrite import Rewrite
 
 _NOT_KRONECKER = ("no Kronecker form: shown in mixed order, D[i,j,k,l]; evaluate returns the "
                   "vec matrix, whose entry (i + m*j, k + p*l) is D[i,j,k,l] (F m×n, X p×q)")
-
-
-@contextmanager
-def _deep_recursion(limit: int = 20000):
-    """Deeply nested (but valid) input recurses deeply; give it room, then restore."""
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(old, limit))
-    try:
-        yield
-    except RecursionError:
-        raise UnsupportedError("expression nested too deeply to process") from None
-    finally:
-        sys.setrecursionlimit(old)
 
 
 class _Printable:
@@ -62,7 +56,7 @@ class _Printable:
     def form(self):
         """The matrix notation (`forms`) every display prints; made once."""
         if getattr(self, "_form", None) is None:
-            with _deep_recursion():
+            with deep_recursion():
                 self._form = self._make_form()
         return self._form
 
@@ -126,7 +120,7 @@ class Expression(_Printable):
 
     def evaluate(self, values: Mapping[str, object], sizes: Mapping[str, int] | None = None):
         """The value at `values`; `sizes` gives dims no variable fixes (as in `eye`)."""
-        with _deep_recursion():
+        with deep_recursion():
             return _oriented(evaluate(self.expr, values, sizes, context=self.variables),
                              "row" if self.kind == "row" else None)
 
@@ -153,7 +147,7 @@ def _oriented_dims(dims: tuple, orientation: str | None) -> tuple:
 
 def parse(text: str, vars: Declarations | None = None) -> Expression:
     """Parse and type-check `text`; `vars` declares types, e.g. {"A": "matrix(n,n)"}."""
-    with _deep_recursion():
+    with deep_recursion():
         return Expression(text, read(text, vars), vars)
 
 
@@ -180,7 +174,7 @@ class Derivative(_Printable):
     def _vec_form(self):
         """The vec layout's matrix form; None when it has no Kronecker structure."""
         try:
-            with _deep_recursion():
+            with deep_recursion():
                 return vec_form(self.expr, self.arrangement.vec)
         except NoMatrixForm:
             return None
@@ -202,7 +196,7 @@ class Derivative(_Printable):
     def evaluate(self, values: Mapping[str, object], sizes: Mapping[str, int] | None = None):
         """The derivative at `values` as a numpy array in this layout (float for a scalar;
         the vec layout's matrix is the mixed tensor reshaped in column-major order)."""
-        with _deep_recursion():
+        with deep_recursion():
             value = evaluate(self.expr, values, sizes, context=self.variables)
         if self.arrangement.vec:
             rows = self.arrangement.vec[0]
@@ -214,21 +208,15 @@ class Derivative(_Printable):
     def check(self, values: Mapping[str, object] | None = None, *, seed: int = 0,
               rtol: float = 1e-6):
         """Compare with central finite differences at `values` (random if None)."""
-        from .check import check_derivative
-
         return check_derivative(self, values, seed=seed, rtol=rtol)
 
     # --- generated code (matdiff.codegen) ---
     def code(self, target: str = "numpy", value: bool = False, **options) -> str:
         """Source of a function computing this derivative (with `value`: value, derivative)."""
-        from .codegen import derivative_program
-
         return derivative_program(self, target, value, **options).source
 
     def compile(self, target: str = "numpy", value: bool = False, **options):
         """The generated function itself (see `code`; options: name, structured, sizes)."""
-        from .codegen import derivative_program
-
         return derivative_program(self, target, value, **options).compile()
 
     # --- printing ---
@@ -295,8 +283,6 @@ class Derivative(_Printable):
 
     def explain(self, format: str = "text"):
         """A step-by-step derivation, as text: 'text', 'markdown' (LaTeX) or 'json' (step list)."""
-        from .explain import explain
-
         return explain(self, format)
 
 
@@ -310,20 +296,11 @@ def derivative(expr: str, wrt: str | list[str] | tuple[str, ...], vars: Declarat
     if not wrt_names:
         raise MatdiffError("wrt names no variable")
     check_mode(symmetric)
-    with _deep_recursion():
-        lowered = read(expr, vars, wrt_names)
+    with deep_recursion():
+        lowered, result, steps = derivative_of(expr, wrt_names, vars, symmetric)
         _warn_if_absent(wrt_names, lowered.occurring)
-        function = Expression(expr, lowered, vars)
-        steps: list[Rewrite] = []
-        result = simplify(lowered.expr)  # a smaller function has a smaller derivative
-        for name in wrt_names:
-            result = derive_by(result, lowered.variables[name], symmetric, steps)
-        return Derivative(function, wrt_names, layout, result, steps, symmetric)
-
-
-def derive_by(expr: Expr, var: Var, symmetric: str = "sym", steps: list[Rewrite] | None = None):
-    """∂expr/∂var simplified, symmetrized when var is a symmetric matrix."""
-    return simplify(symmetrize(diff(expr, var), var, symmetric), steps)
+        return Derivative(Expression(expr, lowered, vars), wrt_names, layout, result, steps,
+                          symmetric)
 
 
 def _warn_if_absent(wrt: tuple[str, ...], occurring: tuple[str, ...]) -> None:
@@ -341,10 +318,10 @@ def convexity(expr: str, wrt: str, vars: Declarations | None = None,
 
     `domain` states what the variables range over, e.g. {"X": "spd", "x": "positive"};
     options: `samples` (points searched for a counterexample), `seed`."""
-    from .convex import convexity as analyse
-
-    with _deep_recursion():
-        return analyse(expr, wrt, vars, domain, **options)
+    with deep_recursion():
+        h = hessian(expr, wrt, vars)
+        return analyse(expr, h.function.expr, h.mixed, h.variables, wrt, lambda: str(h), domain,
+                       **options)
 
 
 def hessian(expr: str, wrt: str, vars: Declarations | None = None,
@@ -360,8 +337,6 @@ def value_grad_hess(expr: str, wrt: str, vars: Declarations | None = None,
     """One generated function returning (value, gradient, Hessian) of `expr` by `wrt`,
     sharing work (a `codegen.Program`). The gradient follows `layout`; the Hessian is in
     mixed layout (as `hessian`)."""
-    from .codegen import grad_hess_program
-
     g = derivative(expr, wrt, vars, layout, symmetric)
     h = hessian(expr, wrt, vars, layout, symmetric)
     return grad_hess_program(g, h, target, name=name, structured=structured, sizes=sizes)

@@ -19,6 +19,7 @@ import warnings
 
 from .api import convexity, derivative
 from .errors import MatdiffError, MatdiffWarning
+from .web.serve import main as serve
 from .calculus.layout import LAYOUTS
 from .calculus.symmetric import SYMMETRIC_MODES
 
@@ -135,8 +136,6 @@ def run(argv: list[str] | None = None) -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"] and "--wrt" not in argv:  # `matdiff serve --wrt x` is an expression
-        from .web.serve import main as serve
-
         return serve(argv[1:])
     try:
         return run(argv)

@@ -24,7 +24,9 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from .api import derivative, hessian
 from .errors import MatdiffError
+from .products import hvp
 
 HESSP_METHODS = {"newton-cg", "trust-ncg", "trust-krylov", "trust-constr"}
 HESS_METHODS = {"dogleg", "trust-exact"}
@@ -152,8 +154,6 @@ def _frozen(vars) -> tuple:
 
 @lru_cache(maxsize=16)
 def _gradient(expr: str, wrt: str, vars: tuple):
-    from .api import derivative
-
     return derivative(expr, wrt, dict(vars))
 
 
@@ -161,9 +161,6 @@ def _gradient(expr: str, wrt: str, vars: tuple):
 def _compiled(expr: str, wrt: str, vars: tuple, sizes: tuple, what: str):
     """The generated function for `what`: 'value_and_gradient', 'hvp' (with the name of its
     direction) or 'hessian' (dense)."""
-    from .api import hessian
-    from .products import hvp
-
     if what == "value_and_gradient":
         return _gradient(expr, wrt, vars).compile(value=True, sizes=dict(sizes))
     if what == "hvp":

@@ -18,13 +18,15 @@ when the expression already uses that name; `direction=` chooses another.
 
 from __future__ import annotations
 
-from .api import Derivative, Expression, _deep_recursion, derivative
+from .api import Derivative, Expression, derivative
 from .ir.build import einsum, letters
 from .calculus.diff import diff
 from .errors import MatdiffError, UnsupportedError
 from .functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
 from .ir import Expr, Var
 from .language import Lowered, TypeDecl
+from .numeric.check import check_product
+from .pipeline import deep_recursion
 from .rewrite import Rewrite, simplify
 
 
@@ -45,8 +47,6 @@ class Product(Derivative):
 
     def check(self, values=None, *, seed: int = 0, rtol: float = 1e-6):
         """Compare with the finite-difference Jacobian of `inner` applied to the direction."""
-        from .check import check_product
-
         return check_product(self, values, seed=seed, rtol=rtol)
 
     def explain(self, format: str = "text"):
@@ -69,7 +69,7 @@ class Product(Derivative):
 
 def hvp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product:
     """∇²f·v for a scalar f: ∂/∂wrt of ⟨∇f, v⟩ (v has wrt's shape; see the module doc)."""
-    with _deep_recursion():
+    with deep_recursion():
         g = derivative(expr, wrt, vars)
         if g.function.expr.rank:
             raise MatdiffError(f"hvp needs a scalar function; {expr!r} has dims "
@@ -83,7 +83,7 @@ def hvp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product
 
 def vjp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product:
     """uᵀ·∂f/∂wrt: ∂/∂wrt of ⟨u, f⟩ (u has f's shape, the result wrt's shape)."""
-    with _deep_recursion():
+    with deep_recursion():
         j = derivative(expr, wrt, vars)
         f, x = j.function, j.variables[wrt]
         u = _direction(direction, j.variables, f.expr.dims, "u")
@@ -94,7 +94,7 @@ def vjp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product
 
 def jvp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product:
     """∂f/∂wrt · v: the derivative of f along v (v has wrt's shape, the result f's shape)."""
-    with _deep_recursion():
+    with deep_recursion():
         j = derivative(expr, wrt, vars)
         f, x = j.function, j.variables[wrt]
         v = _direction(direction, j.variables, x.dims, "v")

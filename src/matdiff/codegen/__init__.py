@@ -6,7 +6,7 @@
     value, grad = d.compile("torch", value=True)(X=X, w=w, y=y)
     f = md.value_grad_hess("x'*A*x", "x").compile()   # value, gradient, Hessian
 
-Pipeline: IR → `lower` (array program, common subexpressions once, einsums contracted
+Pipeline: IR → `from_ir` (array program, common subexpressions once, einsums contracted
 pairwise in opt_einsum's order as matrix products) → `printer` with a `targets` table →
 `program.load` (the audited exec). Results equal `Derivative.evaluate`; a Hessian with
 Kronecker-delta structure (I ⊗ M, M ⊗ I) of three or more axes comes back as a
@@ -18,6 +18,7 @@ parameter `lambda_`. Importing this package imports neither JAX nor PyTorch.
 
 from __future__ import annotations
 
+from ..errors import UnsupportedError
 from .program import DEFAULT_SIZE, Options, Program, audit, generate, load
 from .runtime import StructuredTensor
 from .targets import TARGETS
@@ -58,8 +59,6 @@ def _orientation(function) -> str | None:
 
 def _refuse_vec(layout: str) -> None:
     if layout == "vec":
-        from ..errors import UnsupportedError
-
         raise UnsupportedError("generated code for the vec layout is not available; generate "
                                "it in the mixed layout and reshape the result in column-major "
                                "(Fortran) order")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..errors import UnsupportedError
 from .ops import Graph, Op
 
 Labels = tuple[int, ...]
@@ -35,8 +36,6 @@ def label_symbols(operands: list[Operand], out: Labels) -> dict[int, str]:
     order = list(dict.fromkeys([a for _, ix in operands for a in ix] + list(out)))
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
     if len(order) > len(alphabet):
-        from ..errors import UnsupportedError
-
         raise UnsupportedError("an einsum with more than 52 indices cannot be written as code")
     return {a: alphabet[k] for k, a in enumerate(order)}
 

@@ -1,6 +1,6 @@
 """The array program between the IR and source text: a small DAG of array operations.
 
-`lower.py` builds it from the IR once for every output together; each target prints it
+`from_ir.py` builds it from the IR once for every output together; each target prints it
 (`printer.py` with a `targets.Target`). Nodes are interned by `Graph.op`, so two equal
 operations — anywhere in a value, gradient or Hessian — are the same node: that is the
 common-subexpression elimination.

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..errors import UnsupportedError
 from ..ir import Var
 from .names import Namer
 from .ops import Op, topological, use_counts
@@ -347,8 +348,6 @@ class Printer:
         """L⁽ᵏ⁾_f(X; E₁, …): a call into `matfun`, directions batched over extra axes."""
         fn, p = op.attr
         if len(op.args) > 2 and fn != "expm" and self.t.name != "numpy":
-            from ..errors import UnsupportedError
-
             raise UnsupportedError(f"second derivatives of {fn} have no {self.t.name} code; "
                                    "use the numpy target")
         self.uses_matfun = True

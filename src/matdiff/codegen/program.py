@@ -17,10 +17,11 @@ from typing import Callable, Mapping
 from ..errors import MatdiffError
 from ..ir import Expr, Var
 from .contract import Contractor
-from .lower import Lowerer
+from .from_ir import Lowerer
 from .names import is_plain_identifier
 from .ops import Graph
 from .printer import Printer
+from .runtime import register_jax_pytree
 from .targets import TARGETS, target as get_target
 
 DEFAULT_SIZE = 1000  # size assumed for a dimension symbol when ordering contractions
@@ -46,8 +47,6 @@ class Program:
 
     def compile(self) -> Callable:
         if self.target == "jax":  # structured results are then pytrees jax.jit can return
-            from .runtime import register_jax_pytree
-
             register_jax_pytree()
         return load(self.source, self.name)
 

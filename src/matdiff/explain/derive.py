@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from ..evaluate import evaluate
+from ..numeric.evaluate import evaluate
 from ..notation.forms import Form, Lit, Prod, Sum
 from ..ir.build import is_number, split_coefficient
 from ..ir import Expr, Identity, Var, variables

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -73,9 +74,7 @@ def api(endpoint: str):
 
 
 async def health(request: Request) -> JSONResponse:
-    from .. import __version__
-
-    return JSONResponse({"status": "ok", "version": __version__})
+    return JSONResponse({"status": "ok", "version": version("matdiff")})
 
 
 async def page(request: Request) -> FileResponse:

@@ -7,6 +7,8 @@ import sys
 import threading
 import webbrowser
 
+from .app import create_app
+
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="matdiff serve",
@@ -25,8 +27,6 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)
     import uvicorn
-
-    from .app import create_app
 
     host = f"[{args.host}]" if ":" in args.host else args.host
     url = f"http://{host}:{args.port}/"

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from ..errors import MatdiffError
+
 MAX_EXPRESSION = 4000      # characters of an expression
 MAX_NAME = 100             # characters of a variable name or declaration
 MAX_VARIABLES = 100        # declarations in one request
@@ -99,8 +101,6 @@ def _check(d, _):
 
 def _convexity(d, _):
     """The convexity verdict of a scalar function of one variable; otherwise why there is none."""
-    from ..errors import MatdiffError
-
     if len(set(d.wrt)) != 1 or d.function.dims:
         return {"verdict": None, "line": "convexity: for a scalar function of one variable"}
     try:

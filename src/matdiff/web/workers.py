@@ -13,6 +13,8 @@ import itertools
 import multiprocessing
 import os
 
+from .service import compute, error_payload, validate
+
 STARTUP_SECONDS = 120
 # a request that loads what a first real one would, run by each worker as it starts
 WARM_UP = {"expr": "sum(exp(x'*A*x))", "wrt": "x", "explain": True, "code": ["numpy"],
@@ -25,8 +27,6 @@ class TooExpensive(Exception):
 
 def _serve(conn) -> None:
     """A worker's loop: (endpoint, request) in, (status, payload) out, until the pipe closes."""
-    from .service import compute, error_payload, validate
-
     compute("derivative", validate("derivative", WARM_UP))
     conn.send("ready")
     while True:

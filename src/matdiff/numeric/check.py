@@ -4,7 +4,7 @@
 symbol; symmetric variables sampled symmetric), compares `d` with central
 differences of the function (or of the previous derivative, for higher
 orders) and returns a `CheckReport`. By a symmetric matrix the differences are
-symmetrized as the derivative is (`matdiff.symmetric`). Points where the function is not finite
+symmetrized as the derivative is (`calculus.symmetric`). Points come from `sampling`. Points where the function is not finite
 are retried with positive entries, then with well-conditioned matrices.
 """
 
@@ -15,55 +15,11 @@ from typing import Mapping
 
 import numpy as np
 
+from ..calculus.symmetric import applies, symmetrize_array
+from ..ir import Expr, Var
+from ..pipeline import derive
 from .evaluate import evaluate
-from .ir import Dim, Expr, Var, walk
-from .calculus.symmetric import applies, symmetrize_array
-
-SAMPLERS = ("normal", "positive", "spd")
-
-
-def default_sizes(variables: Mapping[str, Var], reverse: bool = False) -> dict[Dim, int]:
-    """Distinct small sizes per dim symbol, so a transposition bug cannot hide.
-
-    `reverse` hands them out the other way round: X'*X is singular when X is 2×3,
-    not when it is 3×2."""
-    symbols = []
-    for var in variables.values():
-        symbols += [d for d in var.dims if isinstance(d, str) and d not in symbols]
-    sizes = [2 + k for k in range(len(symbols))]
-    return dict(zip(symbols, reversed(sizes) if reverse else sizes))
-
-
-def free_sizes(exprs, variables: Mapping[str, Var]) -> dict[Dim, int]:
-    """Sizes for dims that no variable fixes (`tr(eye)` is n), distinct from the others."""
-    fixed = {d for v in variables.values() for d in v.dims}
-    free = []
-    for e in exprs:
-        free += [d for n in walk(e) for d in n.dims
-                 if isinstance(d, str) and d not in fixed and d not in free]
-    return {d: 2 + len(fixed) + k for k, d in enumerate(free)}
-
-
-def sample(var: Var, sizes: Mapping[Dim, int], how: str, rng: np.random.Generator):
-    """A random value for `var`: 'normal', 'positive' entries, or 'spd' square matrices."""
-    shape = tuple(d if isinstance(d, int) else sizes[d] for d in var.dims)
-    square = len(shape) == 2 and shape[0] == shape[1]
-    if how == "spd" and square:
-        m = rng.standard_normal(shape)
-        return m @ m.T / shape[0] + np.eye(shape[0])
-    if how in ("positive", "spd"):
-        value = rng.uniform(0.5, 2.0, shape)
-    else:
-        value = rng.standard_normal(shape)
-    if var.symmetric and square:
-        value = (value + value.T) / 2
-    return float(value) if not shape else value
-
-
-def random_point(variables: Mapping[str, Var], rng, how: str = "normal", sizes=None) -> dict:
-    sizes = sizes or default_sizes(variables)
-    return {name: sample(v, sizes, how, rng) for name, v in variables.items()}
-
+from .sampling import SAMPLERS, default_sizes, free_sizes, random_point
 
 def central_difference(f: Expr, var: Var, values: Mapping[str, object], context=None,
                        sizes=None,
@@ -111,13 +67,11 @@ def relative_error(a, b) -> float:
 
 def check_derivative(d, values=None, *, seed: int = 0, rtol: float = 1e-6) -> CheckReport:
     """Compare d (a Derivative) with finite differences; see the module docstring."""
-    from .api import derive_by
-
     rng = np.random.default_rng(seed)
     variables = d.function.variables
     prefix = d.function.expr
     for name in d.wrt[:-1]:
-        prefix = derive_by(prefix, variables[name], d.symmetric)
+        prefix = derive(prefix, variables[name], d.symmetric)
     last = variables[d.wrt[-1]]
     attempts = [values] if values is not None else [None] * 0
     if values is None:

@@ -16,12 +16,15 @@ from typing import Mapping
 
 import numpy as np
 
-from .check import default_sizes, sample
-from .errors import MatdiffError
-from .evaluate import evaluate
-from .ir import Expr, Var
+from ..codegen import Options, generate
+from ..codegen.names import sanitize
+from ..errors import MatdiffError
+from ..ir import Expr, Var
+from ..numeric.evaluate import evaluate
+from ..numeric.sampling import default_sizes, sample
 
 SAMPLING_MODES = ("normal", "wide", "positive")  # undeclared variables: N(0,1), N(0,9), (0.05, 3)
+WIDE_POSITIVE = (0.05, 3.0)  # positive entries, spread wider than the checks' (0.5, 2)
 SYMMETRIC_DOMAINS = ("psd", "spd")
 
 
@@ -89,9 +92,6 @@ def probe(h: Expr, variables: Mapping[str, Var]):
 
 def _hessian_function(h: Expr, variables: Mapping[str, Var]):
     """Generated NumPy code for h (fast); the reference evaluator where there is none."""
-    from .codegen import Options, generate
-    from .codegen.names import sanitize
-
     try:
         program = generate([("hessian", h, False)], variables, "numpy", "hessian",
                            Options(False, {})).compile()
@@ -115,14 +115,9 @@ def sample_value(var: Var, domain: str, sizes, rng, mode: str):
     if domain in ("spd", "psd"):
         return sample(var, sizes, "spd", rng)
     if domain in ("positive", "nonnegative") or mode == "positive":
-        return _widen_positive(sample(var, sizes, "positive", rng))
+        return sample(var, sizes, "positive", rng, WIDE_POSITIVE)
     value = sample(var, sizes, "normal", rng)
     return value * 3.0 if mode == "wide" else value
-
-
-def _widen_positive(value):
-    """check.sample's positive entries lie in [0.5, 2]; spread them over [0.05, 3]."""
-    return (value - 0.5) * (2.95 / 1.5) + 0.05
 
 
 def direction_basis(var: Var, sizes, symmetric: bool) -> np.ndarray:

@@ -32,13 +32,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Mapping, NamedTuple
 
-from .ir.build import add, einsum, total_sum
-from .ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Power, Var, Zero
-from .ir.traverse import components
-from .analysis.quadform import Monomial, as_monomial, blocks, expand, expand_monomial, frames, gram
-from .analysis.signs import bounds, nonnegative, nonpositive
-from .analysis.symmetry import is_symmetric
-from .notation import NoMatrixForm, render, to_form
+from ..ir.build import add, einsum, total_sum
+from ..ir import Add, Einsum, Expr, Identity, MatrixFunction, Number, Power, Var, Zero
+from ..ir.traverse import components
+from ..analysis.quadform import Monomial, as_monomial, blocks, expand, expand_monomial, frames, gram
+from ..analysis.signs import bounds, nonnegative, nonpositive
+from ..analysis.symmetry import is_symmetric
+from ..notation import NoMatrixForm, render, to_form
 
 MAX_DEPTH = 12
 PSD_DOMAINS = ("psd", "spd")

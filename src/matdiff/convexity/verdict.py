@@ -24,18 +24,18 @@ symmetric, moves in symmetric directions only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 import numpy as np
 
-from .ir.build import add, einsum
+from ..ir.build import add, einsum
 from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
-from .errors import MatdiffError
-from .ir import Add, Elementwise, Expr, Number, Power, Var, walk
-from .ir.traverse import depends_on
-from .functions import ENTRYWISE
-from .analysis.signs import bounds
+from ..errors import MatdiffError
+from ..ir import Add, Elementwise, Expr, Number, Power, Var, walk
+from ..ir.traverse import depends_on
+from ..functions import ENTRYWISE
+from ..analysis.signs import bounds
 
 DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
 SAMPLES = 200
@@ -117,22 +117,19 @@ class Convexity:
                 "notes": list(self.notes)}
 
 
-def convexity(expr: str, wrt: str, vars=None, domain: Mapping[str, str] | None = None, *,
-              samples: int = SAMPLES, seed: int = 0) -> Convexity:
-    """Convexity and concavity of the scalar `expr` in `wrt` (see the module docstring)."""
-    from .api import hessian
-
-    h = hessian(expr, wrt, vars)
-    if h.function.expr.rank != 0:
-        raise MatdiffError(f"convexity needs a scalar function; '{expr}' has dims "
-                           f"{h.function.dims}")
-    domains = check_domains(domain, h.variables)
-    var = h.variables[wrt]
-    finding, notes = certify(h.function.expr, h.mixed, var, domains)
+def analyse(expr: str, f: Expr, hessian: Expr, variables: Mapping[str, Var], wrt: str,
+            show_hessian: Callable[[], str], domain: Mapping[str, str] | None = None, *,
+            samples: int = SAMPLES, seed: int = 0) -> Convexity:
+    """Convexity and concavity of the scalar f (written `expr`) in `wrt`, from its Hessian
+    (mixed layout; `show_hessian()` prints it); see the module docstring."""
+    if f.rank != 0:
+        raise MatdiffError(f"convexity needs a scalar function; '{expr}' has dims {f.dims}")
+    domains = check_domains(domain, variables)
+    var = variables[wrt]
+    finding, notes = certify(f, hessian, var, domains)
     negative = positive = None
     if finding.definite != (True, True):  # a zero Hessian needs no search
-        negative, positive = search(h.function.expr, h.mixed, h.variables, wrt, domains,
-                                    samples, seed)
+        negative, positive = search(f, hessian, variables, wrt, domains, samples, seed)
     rules = finding.rules or (("the Hessian is zero",) if finding.definite == (True, True)
                               else ())
     convex = _answer("convex", finding.definite.psd, rules, negative)
@@ -140,7 +137,7 @@ def convexity(expr: str, wrt: str, vars=None, domain: Mapping[str, str] | None =
     if "unknown" in (convex.status, concave.status) and not notes:
         notes += (f"unknown: no rule applies and {samples} sampled points show no "
                   "counterexample; stating a domain (e.g. x: positive) may decide it",)
-    return Convexity(expr, wrt, dict(domains), str(h), convex, concave, notes)
+    return Convexity(expr, wrt, dict(domains), show_hessian(), convex, concave, notes)
 
 
 def _answer(prop: str, certified: bool, rules, counterexample) -> Answer:

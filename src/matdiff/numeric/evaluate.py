@@ -13,12 +13,12 @@ from typing import Mapping
 import numpy as np
 import opt_einsum
 
-from .errors import MatdiffError, ShapeError, UnsupportedError
-from .ir import (
+from ..errors import MatdiffError, ShapeError, UnsupportedError
+from ..ir import (
     Add, Dim, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power,
     Var, Zero, variables, walk,
 )
-from .functions import ENTRYWISE, MATRIX, PRIMARY, primary
+from ..functions import ENTRYWISE, MATRIX, PRIMARY, primary
 
 
 MAX_ENTRIES = 2.0**34  # no array of the evaluation may have more entries (128 GiB)
