@@ -20,7 +20,7 @@ from matdiff.numeric.check import SAMPLERS, central_difference, random_point, re
 from matdiff.cli import main
 from matdiff.numeric.evaluate import evaluate
 from matdiff.explain import explain_steps
-from matdiff.notation.render import render
+from matdiff.notation import render
 from matdiff.calculus.symmetric import symmetrize_array
 
 GOLDEN = Path(__file__).parent / "golden" / "explain"

@@ -12,7 +12,7 @@ from matdiff.codegen import TARGETS
 from matdiff.functions import (
     ENTRYWISE, FRECHET, KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, MATRIX, PRIMARY, STRUCTURAL,
 )
-from matdiff.language.lower import _STRUCTURAL
+from matdiff.language.lowering import _STRUCTURAL
 
 RNG = np.random.default_rng(3)
 WHOLE = {**MATRIX, **PRIMARY}

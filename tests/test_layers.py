@@ -139,3 +139,18 @@ def test_every_subpackage_says_what_it_is_for():
 def test_the_top_level_stays_small():
     flat = [p.name for p in SRC.glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
     assert len(flat) <= 8, flat
+
+
+def test_no_name_hides_a_module():
+    """`from matdiff.notation import render` must not make `matdiff.notation.render` a
+    function where a module of that name exists: a subpackage re-exports no name that is
+    also one of its modules."""
+    import importlib
+
+    for module in MODULES:
+        if module.count(".") < 2:
+            continue
+        parent, _, name = module.rpartition(".")
+        importlib.import_module(module)
+        assert getattr(importlib.import_module(parent), name) is importlib.import_module(module), \
+            f"{parent}.{name} is not the module {module}"

@@ -15,7 +15,7 @@ import matdiff as md
 from matdiff.notation.forms import Prod
 from matdiff.notation.tidy import transpose_form as transpose
 from matdiff.notation.named import _index_names, name_repeats
-from matdiff.notation.render import render
+from matdiff.notation import render
 
 from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
 

@@ -15,7 +15,7 @@ import pytest
 import matdiff as md
 from matdiff.notation.forms import Call, Const, Delta, Entry, Had, Indexed, IndexSum, Lit, Pow, Prod, Sum
 from matdiff.notation.forms import MatPow, Sym, T
-from matdiff.notation.render import render
+from matdiff.notation import render
 
 a, s = Sym("scalar", "a"), Sym("scalar", "s")
 x, y = Sym("col", "x"), Sym("col", "y")

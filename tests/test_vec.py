@@ -21,7 +21,7 @@ import matdiff as md
 from matdiff.notation.forms import Call, Commutation, Const, Kron, Lit, Prod, Sum, T
 from matdiff.numeric.evaluate import evaluate
 from matdiff.notation.named import _nodes
-from matdiff.notation.render import render
+from matdiff.notation import render
 
 from exprgen import VARS, expressions, random_values, variables_in
 from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable

@@ -19,7 +19,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..ir import (
-    Add, Einsum, Elementwise, Expr, Identity, MatrixFunction, Number, Ones, Power, Var, Zero,
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Zero,
 )
 from ..functions import ENTRYWISE, MATRIX
 
@@ -55,7 +56,7 @@ class _Bounds:
 
     def of(self, e: Expr) -> Interval:
         if e not in self.memo:
-            self.memo[e] = _RULES.get(type(e), lambda s, e: UNKNOWN)(self, e)
+            self.memo[e] = _RULES[type(e)](self, e)
         return self.memo[e]
 
     def var(self, e: Var) -> Interval:
@@ -158,6 +159,7 @@ _RULES = {
     Power: _Bounds.power,
     Einsum: _Bounds.einsum,
     MatrixFunction: _Bounds.matrix_function,
+    Frechet: lambda s, e: UNKNOWN,  # nothing is known of a Fréchet derivative's entries
 }
 
 

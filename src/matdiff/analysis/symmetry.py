@@ -20,7 +20,8 @@ from typing import Mapping
 from ..functions import whole_matrix
 from ..ir.build import transpose
 from ..ir import (
-    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Ones, Power, Var,
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Zero,
 )
 
 SYMMETRIC_DOMAINS = ("psd", "spd")  # declared domains whose matrices are symmetric
@@ -31,24 +32,20 @@ def is_symmetric(e: Expr, domains: Mapping[str, str] | None = None) -> bool:
     its declared domain, `domains`: name → domain)."""
     if e.rank != 2 or e.dims[0] != e.dims[1]:
         return False
-    if isinstance(e, Var):
-        return e.symmetric or (domains or {}).get(e.name) in SYMMETRIC_DOMAINS
-    if isinstance(e, (Identity, Ones)):
-        return True
-    if isinstance(e, MatrixFunction):
-        return whole_matrix(e.fn).keeps_symmetry and is_symmetric(e.arg, domains)
-    if isinstance(e, Elementwise):
-        return is_symmetric(e.arg, domains)
-    if isinstance(e, Power):
-        return is_symmetric(e.base, domains) and (
-            e.exponent.rank == 0 or is_symmetric(e.exponent, domains))
-    if isinstance(e, Frechet):  # L_f(X, E)ᵀ = L_f(Xᵀ, Eᵀ)
-        return all(is_symmetric(m, domains) for m in e.children())
-    if isinstance(e, Add):
-        return _symmetric_sum(e, domains)
-    if isinstance(e, Einsum):
-        return _symmetric_einsum(e, domains)
-    return False
+    return SYMMETRIC[type(e)](e, domains)
+
+
+def _variable(e: Var, domains) -> bool:
+    return e.symmetric or (domains or {}).get(e.name) in SYMMETRIC_DOMAINS
+
+
+def _matrix_function(e: MatrixFunction, domains) -> bool:
+    return whole_matrix(e.fn).keeps_symmetry and is_symmetric(e.arg, domains)
+
+
+def _power(e: Power, domains) -> bool:
+    return is_symmetric(e.base, domains) and (
+        e.exponent.rank == 0 or is_symmetric(e.exponent, domains))
 
 
 def _symmetric_sum(e: Add, domains) -> bool:
@@ -67,6 +64,22 @@ def _symmetric_einsum(e: Einsum, domains) -> bool:
         return all(not ix or is_symmetric(op, domains) for op, ix in zip(e.operands, e.indices))
     chain = _chain(e)
     return chain is not None and _palindrome(*chain, domains)
+
+
+# When a square matrix of each kind of node is known symmetric (every class of `ir.nodes`).
+SYMMETRIC = {
+    Var: _variable,
+    Number: lambda e, domains: False,  # never a matrix
+    Zero: lambda e, domains: True,
+    Ones: lambda e, domains: True,
+    Identity: lambda e, domains: True,
+    MatrixFunction: _matrix_function,
+    Elementwise: lambda e, domains: is_symmetric(e.arg, domains),
+    Power: _power,
+    Frechet: lambda e, domains: all(is_symmetric(m, domains) for m in e.children()),  # L(X,E)ᵀ
+    Add: _symmetric_sum,                                                            # = L(Xᵀ,Eᵀ)
+    Einsum: _symmetric_einsum,
+}
 
 
 def _chain(e: Einsum):

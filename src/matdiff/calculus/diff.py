@@ -20,7 +20,8 @@ from .derivatives import differential, entrywise_derivative
 from ..errors import UnsupportedError
 from ..functions import MAX_ORDER, PRIMARY
 from ..ir import (
-    Add, Einsum, Elementwise, Expr, Frechet, MatrixFunction, Power, Var, depends_on,
+    Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
+    Zero, depends_on,
 )
 
 MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
@@ -59,10 +60,7 @@ class _Differentiator:
         if e not in self.memo:
             if isinstance(e, Einsum):
                 self._charge(len(e.operands) ** 2)
-            rule = NODE_RULES.get(type(e))
-            if rule is None:
-                raise UnsupportedError(f"no derivative rule for {type(e).__name__}")
-            self.memo[e] = rule(e, self.d, self.x.dims)
+            self.memo[e] = NODE_RULES[type(e)](e, self.d, self.x.dims)
         return self.memo[e]
 
 
@@ -164,7 +162,16 @@ def _frechet(e: Frechet, d, wd) -> Expr:
     return add(*terms) if terms else zero(e.dims + wd)
 
 
+def _constant(e: Expr, d, wd) -> Expr:
+    # constants are skipped before any rule runs (they do not depend on x); for completeness
+    return zero(e.dims + wd)
+
+
 NODE_RULES: dict[type, DerivativeRule] = {
+    Number: _constant,
+    Zero: _constant,
+    Ones: _constant,
+    Identity: _constant,
     Var: _var,
     Add: _add,
     Einsum: _einsum,

@@ -87,34 +87,31 @@ class Lowerer:
         return op
 
     def _lower(self, e: Expr) -> Op:
-        g = self.g
-        if isinstance(e, Var):
-            return g.op("var", (), e.name, e.dims)
-        if isinstance(e, Number):
-            return g.op("lit", (), e.value)
-        if isinstance(e, (Zero, Ones)):
-            return g.op("zeros" if isinstance(e, Zero) else "ones", (), None, e.dims)
-        if isinstance(e, Identity):
-            return g.op("eye", (), None, e.dims)
-        if isinstance(e, Elementwise) and e.fn == "log" and _softplus_of(e.arg) is not None:
+        return LOWER[type(e)](self, e)
+
+    def _leaf(self, e: Expr) -> Op:
+        kind = {Var: "var", Zero: "zeros", Ones: "ones", Identity: "eye"}[type(e)]
+        return self.g.op(kind, (), e.name if isinstance(e, Var) else None, e.dims)
+
+    def _entrywise(self, e: Elementwise) -> Op:
+        if e.fn == "log" and _softplus_of(e.arg) is not None:
             # log(exp(u) + 1) in one accurate step: no overflow, no 1 + tiny rounded to 1
-            return g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
-        if isinstance(e, MatrixFunction) and e.fn in PRIMARY:
-            return g.op("matfun", (self.lower(e.arg),), (e.fn, e.param), e.dims)
-        if isinstance(e, Frechet):
-            args = tuple(self.lower(c) for c in e.children())
-            return g.op("frechet", args, (e.fn, e.param), e.dims)
-        if isinstance(e, (Elementwise, MatrixFunction)):
-            return g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
-        if isinstance(e, Power):
-            if isinstance(e.exponent, Number):
-                return g.op("pow", (self.lower(e.base),), e.exponent.value, e.dims)
-            return g.op("pow", (self.lower(e.base), self.lower(e.exponent)), None, e.dims)
-        if isinstance(e, Add):
-            return self._add(e)
-        if isinstance(e, Einsum):
-            return self.dense(self.parts(e))
-        raise TypeError(f"no code for IR node {type(e).__name__}")
+            return self.g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
+        return self.g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
+
+    def _matrix_function(self, e: MatrixFunction) -> Op:
+        if e.fn in PRIMARY:
+            return self.g.op("matfun", (self.lower(e.arg),), (e.fn, e.param), e.dims)
+        return self.g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
+
+    def _frechet(self, e: Frechet) -> Op:
+        args = tuple(self.lower(c) for c in e.children())
+        return self.g.op("frechet", args, (e.fn, e.param), e.dims)
+
+    def _power(self, e: Power) -> Op:
+        if isinstance(e.exponent, Number):
+            return self.g.op("pow", (self.lower(e.base),), e.exponent.value, e.dims)
+        return self.g.op("pow", (self.lower(e.base), self.lower(e.exponent)), None, e.dims)
 
     def scale(self, c: float, x: Op) -> Op:
         return self.c.scale(c, x)
@@ -248,6 +245,19 @@ class Lowerer:
             view = self.c.align(p.core, p.core_labels, p.out)
             return self.g.op("broadcast", (view,), None, dims)
         return self.g.op("embed", (p.core,), p.spec(), dims)
+
+
+# How each kind of IR node becomes array operations (every class of `ir.nodes` has one).
+LOWER = {
+    Var: Lowerer._leaf, Zero: Lowerer._leaf, Ones: Lowerer._leaf, Identity: Lowerer._leaf,
+    Number: lambda self, e: self.g.op("lit", (), e.value),
+    Elementwise: Lowerer._entrywise,
+    MatrixFunction: Lowerer._matrix_function,
+    Frechet: Lowerer._frechet,
+    Power: Lowerer._power,
+    Add: Lowerer._add,
+    Einsum: lambda self, e: self.dense(self.parts(e)),
+}
 
 
 def _softplus_of(e: Expr) -> Expr | None:

@@ -40,6 +40,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+KINDS = frozenset({
+    "var", "lit", "size", "zeros", "ones", "eye", "add", "mul", "matmul", "tensordot", "einsum",
+    "gram", "T", "permute", "expand", "sum", "diagonal", "broadcast", "fn", "matfun", "frechet",
+    "pow", "embed", "add_diag", "structured", "orient",
+})  # the closed set of operations; every printer has an entry for each
+
+
 @dataclass(eq=False, frozen=True)
 class Op:
     """One interned array operation; compare by identity (`Graph.op` interns)."""
@@ -63,6 +70,7 @@ class Graph:
 
     def op(self, kind: str, args=(), attr=None, dims=()) -> Op:
         args = tuple(args)
+        assert kind in KINDS, kind
         key = (kind, tuple(a.uid for a in args), attr, tuple(dims))
         node = self.nodes.get(key)
         if node is None:

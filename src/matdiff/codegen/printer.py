@@ -156,7 +156,7 @@ class Printer:
         done = self.done.get(op.uid)
         if done is not None:
             return done
-        f = getattr(self, "_" + op.kind)(op)
+        f = PRINT[op.kind](self, op)
         shared = self.uses.get(op.uid, 0) > 1
         if op.kind not in NEVER_NAMED and f.prec > 0 and (shared or len(f.text) > LONG) \
                 and not _is_name(f.text):
@@ -426,6 +426,20 @@ class Printer:
         terms = ", ".join(f"({spec!r}, {self.frag(x).text})" for spec, x in zip(op.attr, op.args))
         shape = self._shape(op.dims)
         return Frag(f"StructuredTensor({self.t.xp}, {shape}, [{terms}])", fresh=True)
+
+
+# How each kind of operation (`ops.KINDS`) is printed.
+PRINT = {
+    "var": Printer._var, "lit": Printer._lit, "size": Printer._size, "zeros": Printer._zeros,
+    "ones": Printer._ones, "eye": Printer._eye, "add": Printer._add, "mul": Printer._mul,
+    "matmul": Printer._matmul, "tensordot": Printer._tensordot, "einsum": Printer._einsum,
+    "gram": Printer._gram, "T": Printer._T, "permute": Printer._permute,
+    "expand": Printer._expand, "sum": Printer._sum, "diagonal": Printer._diagonal,
+    "broadcast": Printer._broadcast, "fn": Printer._fn, "matfun": Printer._matfun,
+    "frechet": Printer._frechet, "pow": Printer._pow, "embed": Printer._embed,
+    "add_diag": Printer._add_diag, "structured": Printer._structured,
+    "orient": Printer._orient,
+}
 
 
 def _sign(x: Op) -> float:

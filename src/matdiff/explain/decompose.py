@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ..language import parser
 from ..language import syntax as S
 from ..ir import Expr, Identity, Ones, Var, Zero, map_bottom_up, walk
-from ..language.lower import DIM_NAMES, Lowering, Typed
+from ..language.lowering import DIM_NAMES, Lowering, Typed
 
 PREFIXES = ("u", "v", "t", "q", "z")
 

@@ -1,7 +1,7 @@
 """The input language: text → typed IR.
 
 `parser` turns text into a syntax tree (`syntax`), errors pointing at their column;
-`lower` types it (declarations or first letters, dims unified by the operators) and builds
+`lowering` types it (declarations or first letters, dims unified by the operators) and builds
 the IR; `declarations` checks declared types; `reader.read` does all of it:
 
     >>> from matdiff.language import read
@@ -10,14 +10,14 @@ the IR; `declarations` checks declared types; `reader.read` does all of it:
     ('scalar', (), ['A', 'x'])
 """
 
-from .declarations import Declarations, check_variable_name, declarations, declared
-from .lower import DIM_NAMES, Lowered, Lowering, Typed, lower
+from .declarations import Declarations, check_variable_name, declared, parse_declarations
+from .lowering import DIM_NAMES, Lowered, Lowering, Typed, lower
 from .parser import parse_text, parse_type
 from .reader import read
 from .syntax import TypeDecl
 
 __all__ = [
     "DIM_NAMES", "Declarations", "Lowered", "Lowering", "TypeDecl", "Typed",
-    "check_variable_name", "declarations", "declared", "lower", "parse_text", "parse_type",
+    "check_variable_name", "declared", "lower", "parse_declarations", "parse_text", "parse_type",
     "read",
 ]

@@ -19,7 +19,7 @@ from .syntax import TypeDecl
 Declarations = Mapping[str, "str | TypeDecl"]
 
 
-def declarations(given: Declarations | None) -> dict[str, TypeDecl]:
+def parse_declarations(given: Declarations | None) -> dict[str, TypeDecl]:
     """The declarations `given` by a caller, parsed and checked."""
     decls = {}
     for name, decl in (given or {}).items():

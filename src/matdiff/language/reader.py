@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..errors import ParseError
-from .declarations import Declarations, check_variable_name, declarations
-from .lower import Lowered, lower
+from .declarations import Declarations, check_variable_name, parse_declarations
+from .lowering import Lowered, lower
 from .parser import parse_text
 
 
@@ -14,7 +14,7 @@ def read(text: str, given: Declarations | None = None, also: tuple[str, ...] = (
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, got {type(text).__name__}")
     tree = parse_text(text)
-    decls = declarations(given)
+    decls = parse_declarations(given)
     for name in also:
         check_variable_name(name, decls)
     return lower(tree, text, decls, also)

@@ -4,7 +4,7 @@ products, and their text, Unicode and LaTeX.
 `forms` are the nodes of notation and `tidy` their builders; `matrix` writes an IR
 expression as products, transposes, entry-wise products and calls, `index` as
 `D[i,j,k] = …` where that is impossible (`to_form` chooses), `vec` as Kronecker products;
-`render` prints any form in three styles; `named` names repeated parts of long results;
+`printer` prints any form in three styles (`render`); `named` names repeated parts of long results;
 `measure` and `cost` say how long a form is in print.
 
     >>> from matdiff.ir import Var, build
@@ -18,7 +18,7 @@ from .cost import printed_cost
 from .index import index_names, to_form
 from .matrix import NoMatrixForm, strict_form
 from .named import Named, name_repeats
-from .render import render, render_named
+from .printer import render, render_named
 from .vec import vec_dims, vec_form
 
 __all__ = [

@@ -58,35 +58,32 @@ class _Converter:
         kind = _kind(e)
         if kind == "tensor" and isinstance(e, (Einsum, Identity)):
             raise NoMatrixForm(e)  # contractions of 3+ axes: index notation
-        if isinstance(e, Var):
-            return Sym(kind, e.name, e.symmetric and kind == "matrix")
-        if isinstance(e, Number):
-            return Lit("scalar", e.value)
-        if isinstance(e, Ones):
-            return Const(kind, "ones")
-        if isinstance(e, Zero):
-            return Const(kind, "zeros")
-        if isinstance(e, Identity):
-            return Const(kind, "eye")
-        if isinstance(e, Add):
-            return sum_form([(c, self.form(t)) for c, t in e.terms], kind)
-        if isinstance(e, Elementwise):
-            return Call(kind, e.fn, self.form(e.arg),
-                        symmetric=kind == "matrix" and is_symmetric(e))
-        if isinstance(e, Power):
-            return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
-        if isinstance(e, MatrixFunction):
-            symmetric = kind == "matrix" and is_symmetric(e)
-            power = (Lit("scalar", e.param),) if e.param is not None else ()
-            return Call(kind, e.fn, self.form(e.arg), power, symmetric)
-        if isinstance(e, Frechet) and kind == "matrix":
-            return frechet_call(e, tuple(self.form(d) for d in e.directions), self.form)
-        if isinstance(e, Einsum):
-            return self._einsum(e)
-        raise NoMatrixForm(e)
+        return FORM[type(e)](self, e, kind)
+
+    def _var(self, e: Var, kind: str) -> Form:
+        return Sym(kind, e.name, e.symmetric and kind == "matrix")
+
+    def _sum(self, e: Add, kind: str) -> Form:
+        return sum_form([(c, self.form(t)) for c, t in e.terms], kind)
+
+    def _entrywise(self, e: Elementwise, kind: str) -> Form:
+        return Call(kind, e.fn, self.form(e.arg), symmetric=kind == "matrix" and is_symmetric(e))
+
+    def _power(self, e: Power, kind: str) -> Form:
+        return _norm2(e, self.form) or Pow(kind, self.form(e.base), self.form(e.exponent))
+
+    def _matrix_function(self, e: MatrixFunction, kind: str) -> Form:
+        symmetric = kind == "matrix" and is_symmetric(e)
+        power = (Lit("scalar", e.param),) if e.param is not None else ()
+        return Call(kind, e.fn, self.form(e.arg), power, symmetric)
+
+    def _frechet(self, e: Frechet, kind: str) -> Form:
+        if kind != "matrix":
+            raise NoMatrixForm(e)
+        return frechet_call(e, tuple(self.form(d) for d in e.directions), self.form)
 
     # --- einsum -------------------------------------------------------------------
-    def _einsum(self, e: Einsum) -> Form:
+    def _einsum(self, e: Einsum, kind: str | None = None) -> Form:
         if any(op.rank > 2 for op in e.operands):
             raise NoMatrixForm(e)
         split = split_sizes(e)
@@ -151,6 +148,22 @@ class _Converter:
             diag = Call("matrix", "diag", hadamard_form(vec_forms, "col"))
             return product_form([diag, body] if pos == 0 else [body, diag], "matrix")
         return None
+
+
+# How each kind of IR node is written (every class of `ir.nodes` has an entry).
+FORM = {
+    Var: _Converter._var,
+    Number: lambda self, e, kind: Lit("scalar", e.value),
+    Ones: lambda self, e, kind: Const(kind, "ones"),
+    Zero: lambda self, e, kind: Const(kind, "zeros"),
+    Identity: lambda self, e, kind: Const(kind, "eye"),
+    Add: _Converter._sum,
+    Elementwise: _Converter._entrywise,
+    Power: _Converter._power,
+    MatrixFunction: _Converter._matrix_function,
+    Frechet: _Converter._frechet,
+    Einsum: _Converter._einsum,
+}
 
 
 class _Item:

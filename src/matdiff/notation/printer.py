@@ -213,8 +213,7 @@ class _Printer:
 
     def show(self, f: Form) -> tuple[str, float]:
         """(text, precedence)."""
-        method = getattr(self, "_" + type(f).__name__.lower())
-        return method(f)
+        return SHOW[type(f)](self, f)
 
     def at(self, f: Form, min_prec: float) -> str:
         text, prec = self.show(f)
@@ -254,7 +253,7 @@ class _Printer:
         return self._join([(self.at(coef, PRODUCT), coef, PRODUCT),
                            (self.at(term, inner), term, inner)])
 
-    def _prod(self, f: Prod):
+    def _product(self, f: Prod):
         factors = list(f.factors)
         sign = ""
         if isinstance(factors[0], Lit) and factors[0].value == -1.0 and len(factors) > 1:
@@ -308,7 +307,7 @@ class _Printer:
             return f.kind != "matrix" and _is_integer_lit(f.exponent)  # x²y, not X^∘2Y
         return False
 
-    def _had(self, f: Had):
+    def _hadamard(self, f: Had):
         out = []
         # entry-wise products commute: divisions go last, y.*exp(u)./v, not vector(1)./v.*y
         divides = [x for x in f.factors if isinstance(x, Pow) and _is_negative_lit(x.exponent)]
@@ -329,7 +328,7 @@ class _Printer:
     def _commutation(self, f: Commutation):
         return self.s.commutation(f.rows, f.cols), ATOM
 
-    def _t(self, f: T):
+    def _transpose(self, f: T):
         if isinstance(f.arg, Const) and f.arg.kind == "matrix":
             return self.show(f.arg)  # 𝟙𝟙ᵀ, 𝕀 and 0 are their own transposes
         if self.s.inverse and isinstance(f.arg, Call) and f.arg.fn == "inv":
@@ -368,7 +367,7 @@ class _Printer:
         name = name if order == 1 else f"{name}^{{({order})}}"
         return rf"{name}\left({', '.join(args)}\right)", ATOM
 
-    def _singleentry(self, f: SingleEntry):
+    def _single_entry(self, f: SingleEntry):
         if self.s.name == "latex":
             return f"J^{{{''.join(f.index)}}}", ATOM
         return f"J({','.join(f.index)})", ATOM
@@ -388,7 +387,7 @@ class _Printer:
             return self.s.hadamard_power(base, exp_text), POWER
         return self.s.power(base, exp_text, f.kind != "scalar"), POWER
 
-    def _matpow(self, f: MatPow):
+    def _matrix_power_form(self, f: MatPow):
         """X^3: a matrix power, in every style the plain power of its base."""
         base, exp_text = self.at(f.base, ATOM), str(f.exponent)
         if self.s.name == "unicode":
@@ -406,7 +405,7 @@ class _Printer:
     def _delta(self, f: Delta):
         return self.s.delta(*f.index), ATOM
 
-    def _indexsum(self, f: IndexSum):
+    def _index_sum(self, f: IndexSum):
         join = "*" if self.s.name == "text" else self.s.matmul
         body = join.join(self.at(x, PRODUCT + 1) for x in f.factors)
         return self.s.index_sum(",".join(f.over), body), PRODUCT
@@ -414,6 +413,17 @@ class _Printer:
     def _entry(self, f: Entry):
         body, _ = self.show(f.body)
         return self.s.entry(",".join(f.index), body), SUM
+
+
+# How each kind of form is printed (every class of `forms` has an entry).
+SHOW = {
+    Sym: _Printer._sym, Lit: _Printer._lit, Const: _Printer._const, Sum: _Printer._sum,
+    Prod: _Printer._product, Had: _Printer._hadamard, Kron: _Printer._kron,
+    Commutation: _Printer._commutation, T: _Printer._transpose, Call: _Printer._call,
+    SingleEntry: _Printer._single_entry, Pow: _Printer._pow, MatPow: _Printer._matrix_power_form,
+    Indexed: _Printer._indexed, Delta: _Printer._delta, IndexSum: _Printer._index_sum,
+    Entry: _Printer._entry,
+}
 
 
 _MINUS_ONE = Lit("scalar", -1.0)
