@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.convexity.verdict import certify, check_domains
-from matdiff.convexity.counterexample import direction_basis, probe, random_points, symmetric_directions
-from matdiff.convexity.definite import definiteness
+from matdiff.convex.verdict import certify, check_domains
+from matdiff.convex.counterexample import direction_basis, probe, random_points, symmetric_directions
+from matdiff.convex.definite import definiteness
 from matdiff.analysis.signs import bounds
 
 from convexcases import CASES, UNCERTIFIED_CONVEX

@@ -25,7 +25,7 @@ import numpy as np
 from .calculus.layout import Arrangement, arrange, arrangement
 from .calculus.symmetric import check_mode
 from .codegen import derivative_program, grad_hess_program
-from .convexity.verdict import analyse
+from .convex.verdict import analyse
 from .errors import MatdiffError, MatdiffWarning, did_you_mean
 from .explain import explain
 from .ir import Expr, Var
