@@ -19,7 +19,7 @@ when the expression already uses that name; `direction=` chooses another.
 from __future__ import annotations
 
 from .api import Derivative, Expression, derivative
-from .ir.build import einsum, letters
+from .ir.build import einsum, labels
 from .calculus.diff import diff
 from .errors import MatdiffError, UnsupportedError
 from .functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
@@ -98,7 +98,7 @@ def jvp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product
         j = derivative(expr, wrt, vars)
         f, x = j.function, j.variables[wrt]
         v = _direction(direction, j.variables, x.dims, "v")
-        out, ins = letters(f.expr.rank), letters(x.rank, f.expr.rank)
+        out, ins = labels(f.expr.rank), labels(x.rank, f.expr.rank)
         steps: list[Rewrite] = []
         mixed = simplify(einsum([j.mixed, v], [out + ins, ins], out), steps)
         return Product("jvp", _with_direction(f, f.expr, f.text, f.kind, v), wrt, mixed,
@@ -129,7 +129,7 @@ def _with_direction(f: Expression, expr: Expr, text: str, kind: str, v: Var) -> 
 
 def _inner_product(a: Expr, b: Expr) -> Expr:
     """⟨a, b⟩ = Σ a ⊙ b over every axis."""
-    ix = letters(a.rank)
+    ix = labels(a.rank)
     return einsum([a, b], [ix, ix], ())
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..ir.build import (
-    add, einsum, elementwise, frechet, hadamard, identity_tensor, is_zero, letters, ones, power,
+    add, einsum, elementwise, frechet, hadamard, identity_tensor, is_zero, labels, ones, power,
     zero,
 )
 from .derivatives import differential, entrywise_derivative
@@ -84,7 +84,7 @@ def _add(e: Add, d, wd) -> Expr:
 def _einsum(e: Einsum, d, wd) -> Expr:
     # product rule: Σ_k (operands with the k-th one replaced by its derivative)
     fresh = max((a for ix in e.indices for a in ix), default=-1) + 1
-    w = letters(len(wd), fresh)
+    w = labels(len(wd), fresh)
     terms = []
     for pos, op in enumerate(e.operands):
         dop = d(op)
@@ -100,8 +100,8 @@ def _einsum(e: Einsum, d, wd) -> Expr:
 
 def _chain_entrywise(fprime: Expr, du: Expr, k: int) -> Expr:
     """f'(u) ⊙ du: the diagonal Jacobian diag(f'(u)) applied to du, as a Hadamard product."""
-    ix = letters(fprime.rank)
-    w = letters(k, fprime.rank)
+    ix = labels(fprime.rank)
+    w = labels(k, fprime.rank)
     return einsum([fprime, du], [ix, ix + w], ix + w)
 
 
@@ -122,8 +122,8 @@ def _power(e: Power, d, wd) -> Expr:
     dp = d(p)
     if not is_zero(dp):
         factor = hadamard(e, elementwise("log", u))
-        ix = letters(e.rank)
-        w = letters(k, e.rank)
+        ix = labels(e.rank)
+        w = labels(k, e.rank)
         pix = ix if p.rank else ()
         terms.append(einsum([factor, dp], [ix, pix + w], ix + w))
     return add(*terms) if terms else zero(e.dims + wd)
@@ -154,7 +154,7 @@ def _frechet(e: Frechet, d, wd) -> Expr:
         if not is_zero(de):
             dirs = e.directions[:i] + (de,) + e.directions[i + 1:]
             raw = frechet(e.fn, e.point, dirs, e.param)
-            ix = letters(raw.rank)
+            ix = labels(raw.rank)
             split = start + extra
             out = ix[:split] + ix[split + k:] + ix[split:split + k]
             terms.append(einsum([raw], [ix], out))

@@ -77,7 +77,7 @@ def scaled(c: float, d: Definite) -> Definite:
     return d if c > 0 else Definite(d.nsd, d.psd)
 
 
-def product(a: Definite, b: Definite) -> Definite:
+def kron_definite(a: Definite, b: Definite) -> Definite:
     """Kronecker product of two forms (a scalar is a form of size 1)."""
     if a == ZERO or b == ZERO:
         return ZERO
@@ -204,7 +204,7 @@ class _Prover:
         f_out = [self.monomial(q, depth + 1) if q.rows else self.sign(q.build()) for q in outside]
         found = f_in.definite
         for f in f_out:
-            found = product(found, f.definite)
+            found = kron_definite(found, f.definite)
         if found == UNKNOWN:
             return None
         how = "Kronecker product" if key[0] == "kron" else "Gram form L*M*L'"
@@ -220,7 +220,7 @@ class _Prover:
             findings += [self.monomial(q, depth + 1) for q in parts]
         found = PSD if not findings else findings[0].definite
         for f in findings[1:]:
-            found = product(found, f.definite)
+            found = kron_definite(found, f.definite)
         rule = ("Kronecker product of definite blocks",) if len(parts) > 1 else ()
         return Finding(found, _merge(*(f.rules for f in findings), rule) if found != UNKNOWN
                        else ())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..ir.build import add, einsum, letters
+from ..ir.build import add, einsum, labels
 from ..ir import Expr, Var
 from ..rewrite import Rewrite, simplify
 from .decompose import Intermediate, substitute
@@ -40,9 +40,9 @@ class Accumulation:
 
 def contract(left: Expr, right: Expr, out_rank: int, mid_rank: int) -> Expr:
     """left (dims O+M) times right (dims M+I), summed over M: the chain-rule product."""
-    o = letters(out_rank)
-    m = letters(mid_rank, out_rank)
-    i = letters(right.rank - mid_rank, out_rank + mid_rank)
+    o = labels(out_rank)
+    m = labels(mid_rank, out_rank)
+    i = labels(right.rank - mid_rank, out_rank + mid_rank)
     return einsum([left, right], [o + m, m + i], o + i)
 
 

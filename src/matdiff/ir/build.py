@@ -226,7 +226,7 @@ def _canonical_order(ops, idxs, out):
 # --- common einsum shapes ----------------------------------------------------------
 
 
-def letters(n: int, start: int = 0) -> tuple[int, ...]:
+def labels(n: int, start: int = 0) -> tuple[int, ...]:
     return tuple(range(start, start + n))
 
 
@@ -239,20 +239,20 @@ def transpose(m: Expr) -> Expr:
 
 def matmul(a: Expr, b: Expr) -> Expr:
     """The matrix product of a (…×k) and b (k×…), contracting a's last axis with b's first."""
-    ia = letters(a.rank)
-    ib = (ia[-1],) + letters(b.rank - 1, a.rank)
+    ia = labels(a.rank)
+    ib = (ia[-1],) + labels(b.rank - 1, a.rank)
     return einsum([a, b], [ia, ib], ia[:-1] + ib[1:])
 
 
 def hadamard(*factors: Expr) -> Expr:
     """Entry-wise product; scalar factors broadcast."""
     rank = max(f.rank for f in factors)
-    ix = letters(rank)
+    ix = labels(rank)
     return einsum(factors, [ix if f.rank else () for f in factors], ix)
 
 
 def total_sum(e: Expr) -> Expr:
-    return einsum([e], [letters(e.rank)], ())
+    return einsum([e], [labels(e.rank)], ())
 
 
 def size(dims: Dims) -> Expr:
@@ -346,7 +346,7 @@ def identity_tensor(dims: Dims) -> Expr:
     return einsum(
         [Identity(d) for d in dims],
         [(i, i + k) for i in range(k)],
-        letters(2 * k),
+        labels(2 * k),
     )
 
 
