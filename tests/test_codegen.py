@@ -28,7 +28,7 @@ import matdiff as md
 from matdiff import value_grad_hess
 from matdiff.codegen import TARGETS, StructuredTensor, audit
 from matdiff.errors import MatdiffError
-from exprgen import VARS, expressions, random_values, variables_in
+from support.exprgen import VARS, expressions, random_values, variables_in
 from test_corpus import CORPUS, derive, sample_values
 
 RTOL, ATOL = 1e-8, 1e-10

@@ -17,7 +17,7 @@ import matdiff as md
 from matdiff.numeric.check import central_difference
 from matdiff.calculus.symmetric import symmetrize_array
 
-from exprgen import N, VARS, expressions, random_values, variables_in
+from support.exprgen import N, VARS, expressions, random_values, variables_in
 
 SYM = {"S": "matrix(n,n) symmetric", "X": "matrix(n,n)", "x": "vector(n)", "y": "vector(n)"}
 RNG = np.random.default_rng(5)

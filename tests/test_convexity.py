@@ -21,9 +21,9 @@ from matdiff.convex.counterexample import direction_basis, probe, random_points,
 from matdiff.convex.definite import definiteness
 from matdiff.analysis.signs import bounds
 
-from convexcases import CASES, UNCERTIFIED_CONVEX
-from exprgen import VARS as EXPR_VARS
-from exprgen import expressions, variables_in
+from support.convexcases import CASES, UNCERTIFIED_CONVEX
+from support.exprgen import VARS as EXPR_VARS
+from support.exprgen import expressions, variables_in
 
 ALL = CASES + UNCERTIFIED_CONVEX
 POINTS = 1000

@@ -13,7 +13,7 @@ import pytest
 import matdiff as md
 from matdiff.cli import main
 
-from formcases import LAYOUTS
+from support.formcases import LAYOUTS
 
 CASES = {  # name -> (expression, wrt, declarations), one per kind of result
     "gradient": ("x'*A*x", ["x"], {"A": "matrix(n,n)"}),

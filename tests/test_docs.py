@@ -17,6 +17,7 @@ import pytest
 for _module in ("myst_nb", "jax", "torch"):  # the pages run JAX and PyTorch examples too
     pytest.importorskip(_module, reason="pip install -e '.[docs,jax,torch]'")
 
+pytestmark = pytest.mark.docs
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 NOTEBOOK = DOCS / "notebooks" / "gradient-descent.ipynb"

@@ -16,7 +16,7 @@ import os
 
 import pytest
 
-from formcases import CORPUS, GOLDEN_DIR, TEXTBOOK, golden_path, golden_text
+from support.formcases import CORPUS, GOLDEN_DIR, TEXTBOOK, golden_path, golden_text
 
 UPDATE = os.environ.get("MATDIFF_UPDATE_GOLDENS") == "1"
 HOW_TO_UPDATE = "MATDIFF_UPDATE_GOLDENS=1 python -m pytest tests/test_golden_forms.py"

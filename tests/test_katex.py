@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import matdiff as md
 
-from exprgen import VARS, expressions, variables_in
-from formcases import (
+from support.exprgen import VARS, expressions, variables_in
+from support.formcases import (
     CORPUS, LAYOUTS, TEXTBOOK, golden_path, katex_errors, latex_lines, node_executable,
 )
 from test_render_styles import CASES as STYLE_CASES

@@ -18,7 +18,7 @@ import matdiff as md
 from matdiff.functions import PRIMARY
 from matdiff.functions import primary as matfun
 
-from formcases import assert_matches_golden, katex_errors, node_executable
+from support.formcases import assert_matches_golden, katex_errors, node_executable
 
 GOLDEN = Path(__file__).parent / "golden" / "matfun.txt"
 WRITE = {"expm": "expm(X)", "logm": "logm(X)", "sqrtm": "sqrtm(X)", "powm": "X^0.3"}

@@ -17,7 +17,7 @@ from matdiff.notation.tidy import transpose_form as transpose
 from matdiff.notation.named import _index_names, name_repeats
 from matdiff.notation import render
 
-from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
+from support.formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
 
 GOLDEN = GOLDEN_DIR.parent / "named" / "cases.txt"
 LOGISTIC = "sum(log(vector(1) + exp(-y.*(X*w))))"

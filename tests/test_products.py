@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import matdiff as md
 
-from exprgen import N, VARS, expressions, random_values, variables_in
+from support.exprgen import N, VARS, expressions, random_values, variables_in
 
 SETTINGS = settings(max_examples=int(os.environ.get("MATDIFF_EXAMPLES", 40)), deadline=None,
                     derandomize=not os.environ.get("MATDIFF_EXAMPLES"),

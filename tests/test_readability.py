@@ -21,7 +21,7 @@ import pytest
 import matdiff as md
 from matdiff.numeric.evaluate import evaluate
 
-from formcases import CORPUS, LAYOUTS, TEXTBOOK, case_values, derive, formula_size
+from support.formcases import CORPUS, LAYOUTS, TEXTBOOK, case_values, derive, formula_size
 
 SHARE_AT_MOST_EXPECTED = 0.9
 WORST_SHOWN = 12

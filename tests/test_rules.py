@@ -26,7 +26,7 @@ from matdiff.calculus.diff import diff
 from matdiff.numeric.evaluate import evaluate
 from matdiff.rewrite import ALTERNATIVES, RULES, simplify
 
-from exprgen import VARS, expressions, random_values, variables_in
+from support.exprgen import VARS, expressions, random_values, variables_in
 
 # rule name -> (expression, wrt or None, how to sample: 'normal' | 'positive' | 'spd')
 EXAMPLES = {

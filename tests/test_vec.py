@@ -23,8 +23,8 @@ from matdiff.numeric.evaluate import evaluate
 from matdiff.notation.named import _nodes
 from matdiff.notation import render
 
-from exprgen import VARS, expressions, random_values, variables_in
-from formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
+from support.exprgen import VARS, expressions, random_values, variables_in
+from support.formcases import GOLDEN_DIR, assert_matches_golden, katex_errors, node_executable
 
 GOLDEN = GOLDEN_DIR.parent / "vec" / "cases.txt"
 DECLS = {"A": "matrix(m,p)", "B": "matrix(q,n)", "X": "matrix(p,q)", "Y": "matrix(p,p)",

@@ -16,7 +16,7 @@ import matdiff as md  # noqa: E402
 from matdiff.web.answers import Cache  # noqa: E402
 from matdiff.web.app import CSP, MAX_BODY  # noqa: E402
 from matdiff.web.service import EXTRAS, MAX_EXPRESSION  # noqa: E402
-from webserver import running_server  # noqa: E402
+from support.webserver import running_server  # noqa: E402
 
 CORPUS = json.loads((Path(__file__).parent / "data" / "public.json").read_text())
 SLOW = "tr(" + "*".join(["X"] * 150) + ")"  # tens of seconds to simplify
@@ -154,6 +154,7 @@ def test_cache_is_least_recently_used():
     assert (cache.get("a"), cache.get("b"), cache.get("c")) == (1, None, 3)
 
 
+@pytest.mark.slow  # waits on the time limit
 def test_overrun_is_stopped_while_the_server_keeps_answering():
     with running_server("--workers", "2", "--timeout", "5") as (url, _):
         slow = {}

@@ -10,7 +10,9 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from webserver import running_server
+from support.webserver import running_server
+
+pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",

@@ -5,6 +5,9 @@
     "(A + A')*x"
 """
 
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _installed_version
+
 from . import codegen  # imports neither jax nor torch
 from .api import (Derivative, Expression, convexity, derivative, hessian, parse,
                   value_grad_hess)
@@ -17,4 +20,7 @@ __all__ = [
     "ShapeError", "UnsupportedError", "codegen", "convexity", "derivative", "hessian", "hvp",
     "jvp", "minimize", "parse", "value_grad_hess", "vjp",
 ]
-__version__ = "0.1.0"
+try:  # the version is written once, in pyproject.toml
+    __version__ = _installed_version("matdiff")
+except PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"

@@ -1,8 +1,12 @@
 """`minimize`: scipy.optimize.minimize over one variable, fed by matdiff's generated code.
 
-    res = md.minimize("sum(log(exp(-y.*(X*w)) + vector(1))) + c*norm2(w)^2", wrt="w",
-                      values={"X": X, "y": y, "c": 0.1})
-    res.x       # the minimizer, in w's shape
+    >>> import numpy as np
+    >>> import matdiff as md
+    >>> X, y = np.array([[1.0, 2.0], [3.0, -1.0], [-2.0, 1.0]]), np.array([1.0, 1.0, -1.0])
+    >>> res = md.minimize("sum(log(exp(-y.*(X*w)) + vector(1))) + c*norm2(w)^2", wrt="w",
+    ...                   values={"X": X, "y": y, "c": 0.1})
+    >>> res.success, res.x.shape  # the minimizer, in w's shape
+    (True, (2,))
 
 The objective and its gradient come from one generated NumPy function (common work done
 once); Newton-type methods (Newton-CG, the default, trust-ncg, trust-krylov, trust-constr)

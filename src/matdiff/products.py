@@ -1,8 +1,11 @@
 """Derivatives applied to a direction, never formed: ∇²f·v, J·v and uᵀJ.
 
-    p = md.hvp("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
-    str(p)      # X'*(y.*y.*sigmoid(-y.*(X*w)).*(vector(1) - sigmoid(-y.*(X*w))).*(X*v))
-    p.direction # 'v': the new variable, of w's shape
+    >>> import matdiff as md
+    >>> p = md.hvp("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
+    >>> print(p)
+    X'*(y.*y.*sigmoid(-y.*(X*w)).*(1 - sigmoid(-y.*(X*w))).*(X*v))
+    >>> p.direction  # the new variable, of w's shape
+    'v'
 
 Each is symbolic differentiation of a pairing, so the result is an ordinary expression in
 the inputs and the direction — printed, evaluated, compiled and checked like a derivative,

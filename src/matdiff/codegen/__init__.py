@@ -1,10 +1,16 @@
 """Generated NumPy, JAX and PyTorch code for derivatives.
 
-    d = md.derivative("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
-    print(d.code("numpy"))              # source of `derivative(X, w, y)`
-    grad = d.compile("jax")             # the callable
-    value, grad = d.compile("torch", value=True)(X=X, w=w, y=y)
-    f = md.value_grad_hess("x'*A*x", "x").compile()   # value, gradient, Hessian
+    >>> import numpy as np
+    >>> import matdiff as md
+    >>> d = md.derivative("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
+    >>> print(d.code("numpy").splitlines()[-1])
+        return -(X.T @ (y * (1 / (1 + np.exp(y * (X @ w))))))
+    >>> grad = d.compile("numpy")         # also "jax" and "torch"; value=True: (value, grad)
+    >>> grad(X=np.eye(2), w=np.zeros(2), y=np.ones(2))
+    array([-0.5, -0.5])
+    >>> f = md.value_grad_hess("x'*A*x", "x").compile()   # value, gradient, Hessian
+    >>> float(f(x=np.array([1.0, 2.0]), A=np.eye(2))[0])
+    5.0
 
 Pipeline: IR → `from_ir` (array program, common subexpressions once, einsums contracted
 pairwise in opt_einsum's order as matrix products) → `printer` with a `targets` table →

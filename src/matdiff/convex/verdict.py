@@ -1,10 +1,15 @@
 """Is a scalar function convex or concave in one variable? A certificate, a counterexample,
 or "unknown", for each of the two.
 
-    c = md.convexity("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
-    c.verdict          # 'convex'
-    print(c)           # the verdict, the Hessian, the rules of the certificate
-    c.to_dict()        # the same for JSON
+    >>> import matdiff as md
+    >>> c = md.convexity("sum(log(exp(-y.*(X*w)) + vector(1)))", wrt="w")
+    >>> c.verdict
+    'convex'
+    >>> c.convex.status, c.concave.status
+    ('certified', 'refuted')
+
+`print(c)` shows the verdict, the Hessian and the rules of the certificate; `c.to_dict()`
+the same for JSON.
 
 - certified: the Hessian's IR is shown PSD (NSD for concave) by the structural rules of
   `definite.py`, which hold at every point where the Hessian is defined: the function is

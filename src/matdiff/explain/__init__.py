@@ -1,10 +1,11 @@
 """Step-by-step derivations that teach the way the seeds do (Parr & Howard, MIT 6.390 A.9).
 
-    d = matdiff.derivative("sin(x^2)", wrt="x", layout="numerator")
-    print(d.explain())                 # plain text
-    d.explain("markdown")              # Markdown with LaTeX
-    d.explain("json")                  # a JSON list of steps for the web page
-    explain_steps(d).steps             # structured steps, each with its IR
+    >>> import matdiff as md
+    >>> d = md.derivative("sin(x^2)", wrt="x", vars={"x": "scalar"})
+    >>> print(d.explain().splitlines()[-1])  # text; also "markdown" (LaTeX) and "json"
+       du2/dx = 2*x*cos(x^2)    [1×1; substitute the intermediates back]
+
+`explain_steps(d).steps` are the structured steps, each with its IR.
 
 Modules: `decompose` (intermediate variables), `local` (their derivatives),
 `chain` (the chain rule), `derive` (the four steps), `output` (formats).

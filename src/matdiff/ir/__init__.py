@@ -7,7 +7,7 @@ Every expression matdiff handles, input or derivative, is one of these trees:
     >>> from matdiff.ir import Var, build
     >>> x, A = Var("x", ("n",)), Var("A", ("n", "n"))
     >>> build.matmul(build.transpose(x), build.matmul(A, x))
-    einsum(a,ab,b->; x[n], A[n,n], x[n])
+    einsum(ab,b,a->; A[n,n], x[n], x[n])
 """
 
 from .nodes import (

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-from importlib.metadata import version
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -74,7 +73,9 @@ def api(endpoint: str):
 
 
 async def health(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok", "version": version("matdiff")})
+    from .. import __version__  # the package root, as the workers import it
+
+    return JSONResponse({"status": "ok", "version": __version__})
 
 
 async def page(request: Request) -> FileResponse:

@@ -23,7 +23,7 @@ import matdiff as md
 from matdiff.language import syntax
 from matdiff.language.parser import parse_text
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 CORPUS: list[dict] = json.loads((HERE / "data" / "public.json").read_text())
 TEXTBOOK: list[dict] = json.loads((HERE / "data" / "textbook.json").read_text())
 LAYOUTS = ("mixed", "numerator", "denominator")

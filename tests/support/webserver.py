@@ -11,7 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def free_port() -> int:
