@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import replace
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
@@ -46,9 +46,13 @@ _NOT_KRONECKER = ("no Kronecker form: shown in mixed order, D[i,j,k,l]; evaluate
 class _Printable:
     """Printing shared by expressions and derivatives: text, Unicode, LaTeX, Jupyter.
 
-    Subclasses have `expr` (IR) and say whether a vector is shown as a row."""
+    Subclasses have `expr` (IR) and `variables`, and say whether a vector is shown as a row."""
 
     expr: Expr
+
+    if TYPE_CHECKING:  # an attribute of Expression, a property of Derivative
+        @property
+        def variables(self) -> dict[str, Var]: ...
 
     def _shown_as_row(self) -> bool:
         raise NotImplementedError
@@ -173,9 +177,11 @@ class Derivative(_Printable):
 
     def _vec_form(self):
         """The vec layout's matrix form; None when it has no Kronecker structure."""
+        split = self.arrangement.vec
+        assert split is not None  # made for the vec layout only
         try:
             with deep_recursion():
-                return vec_form(self.expr, self.arrangement.vec)
+                return vec_form(self.expr, split)
         except NoMatrixForm:
             return None
 

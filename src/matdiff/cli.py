@@ -16,8 +16,9 @@ import argparse
 import json
 import sys
 import warnings
+from typing import Callable
 
-from .api import convexity, derivative
+from .api import Derivative, convexity, derivative
 from .errors import MatdiffError, MatdiffWarning
 from .web.serve import main as serve
 from .calculus.layout import LAYOUTS
@@ -53,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _declarations(items: list[str], flag: str = "--var", kind: str = "TYPE",
                   example: str = "A: matrix(n,n)") -> dict[str, str]:
-    decls = {}
+    decls: dict[str, str] = {}
     for item in items:
         name, sep, decl = item.partition(":")
         name = name.strip()
@@ -120,8 +121,9 @@ def run(argv: list[str] | None = None) -> int:
             payload["check"] = {"ok": report.ok, "max_error": report.max_error}
         print(json.dumps(payload, indent=2))
         return 0 if not args.check or payload["check"]["ok"] else 1
-    print({"text": str, "unicode": lambda x: x.unicode(), "latex": lambda x: x.latex()}
-          [args.format](d))
+    shown: dict[str, Callable[[Derivative], str]] = {
+        "text": str, "unicode": lambda x: x.unicode(), "latex": lambda x: x.latex()}
+    print(shown[args.format](d))
     if d.arrangement.note:
         print(f"note: {d.arrangement.note}", file=sys.stderr)
     if d.axes():

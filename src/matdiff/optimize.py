@@ -51,7 +51,7 @@ def minimize(expr: str, wrt: str, values: Mapping[str, object], method: str = "N
 
     problem = _Problem(expr, wrt, values, method.lower(), vars)
     trace = _Progress(problem, callback, verbose)
-    kwargs = {}
+    kwargs: dict[str, Callable] = {}
     if problem.method in HESS_METHODS or (problem.method in HESSP_METHODS
                                           and problem.size <= DENSE_HESSIAN_MAX):
         kwargs["hess"] = problem.hess
@@ -73,7 +73,7 @@ class _Problem:
     def __init__(self, expr: str, wrt: str, values, method: str, vars):
         if not isinstance(values, Mapping):
             raise MatdiffError("values must map variable names to arrays")
-        self.key = (expr, wrt, _frozen(vars))
+        self.key: tuple = (expr, wrt, _frozen(vars))  # and the sizes, below
         self.gradient = _gradient(*self.key)
         if self.gradient.function.expr.rank:
             raise MatdiffError(f"minimize needs a scalar objective; {expr!r} has dims "

@@ -64,7 +64,7 @@ def as_monomial(e: Expr, k: int, nb: int) -> Monomial:
 def blocks(p: Monomial) -> tuple[list[Monomial], list[Monomial]]:
     """(scalar factors, blocks): operands joined by shared labels, a row joined to its col.
     A batch label joins nothing: for a fixed batch value, factors sharing it are independent."""
-    uf = UnionFind()
+    uf: UnionFind[tuple[str, int]] = UnionFind()
     batch = set(p.batch)
     for r, c in zip(p.rows, p.cols):
         uf.union(("l", r), ("l", c))
@@ -189,7 +189,7 @@ def frames(p: Monomial, symmetric: Symmetric) -> list[tuple[tuple, Monomial, lis
 
     Terms with equal keys are summed inside: Σ cₜ F(Rₜ) = F(Σ cₜ Rₜ)."""
     scalars, parts = blocks(p)
-    out = []
+    out: list[tuple[tuple, Monomial, list]] = []
     if len(parts) + len(scalars) > 1:
         for t, part in enumerate(parts):
             others = [q for s, q in enumerate(parts) if s != t]

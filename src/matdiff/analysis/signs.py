@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -148,7 +148,7 @@ class _Bounds:
         return UNKNOWN
 
 
-_RULES = {
+_RULES: dict[type[Expr], Callable[[_Bounds, Any], Interval]] = {
     Var: _Bounds.var,
     Number: lambda s, e: (e.value, e.value),
     Zero: lambda s, e: (0.0, 0.0),

@@ -40,7 +40,9 @@ def _variable(e: Var, domains) -> bool:
 
 
 def _matrix_function(e: MatrixFunction, domains) -> bool:
-    return whole_matrix(e.fn).keeps_symmetry and is_symmetric(e.arg, domains)
+    facts = whole_matrix(e.fn)
+    assert facts is not None, f"{e.fn} is not a function of a whole matrix"
+    return facts.keeps_symmetry and is_symmetric(e.arg, domains)
 
 
 def _power(e: Power, domains) -> bool:
@@ -82,7 +84,11 @@ SYMMETRIC = {
 }
 
 
-def _chain(e: Einsum):
+# a chain: its steps (operand, reversed?) and the vectors hung on each label
+_Chain = tuple[list[tuple[Expr, bool]], list[Counter[Expr]]]
+
+
+def _chain(e: Einsum) -> _Chain | None:
     """The path of matrices from e.out[0] to e.out[1]: (steps, vectors hung on each label).
 
     A step is (operand, reversed?); scalar factors (operands sharing no label with
@@ -90,7 +96,8 @@ def _chain(e: Einsum):
     e is not such a chain (an outer product u uᵀ is a chain of no steps)."""
     a, b = e.out
     matrices = [k for k, ix in enumerate(e.indices) if len(ix) == 2 and ix[0] != ix[1]]
-    steps, labels, at, used = [], [a], a, set()
+    steps: list[tuple[Expr, bool]] = []
+    labels, at, used = [a], a, set()
     while at != b:
         nxt = [k for k in matrices if k not in used and at in e.indices[k]]
         if len(nxt) != 1:
@@ -112,7 +119,7 @@ def _chain(e: Einsum):
     return steps, hung
 
 
-def _outer(e: Einsum):
+def _outer(e: Einsum) -> _Chain | None:
     """u uᵀ: no matrix on the result labels, the same vectors hung on both."""
     a, b = e.out
     ends = [Counter(op for op, ix in zip(e.operands, e.indices) if ix == (x,)) for x in (a, b)]

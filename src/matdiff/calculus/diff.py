@@ -10,7 +10,7 @@ differentiated entry by entry, its entries treated as independent.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from ..ir.build import (
     add, einsum, elementwise, frechet, hadamard, identity_tensor, is_zero, labels, ones, power,
@@ -26,7 +26,8 @@ from ..ir import (
 
 MAX_WORK = 40_000  # operand slots the product rule may create (≈ a 200-factor product)
 
-DerivativeRule = Callable[[Expr, Callable[[Expr], Expr], tuple], Expr]  # (node, d, wrt dims)
+# (node, d, wrt dims); the node is of the type the rule is registered for in NODE_RULES
+DerivativeRule = Callable[[Any, Callable[[Expr], Expr], tuple], Expr]
 
 
 def diff(f: Expr, x: Var) -> Expr:

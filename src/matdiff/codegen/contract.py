@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..errors import UnsupportedError
+from ..ir import Dim
 from .ops import Graph, Op
 
 Labels = tuple[int, ...]
@@ -43,7 +44,7 @@ def label_symbols(operands: list[Operand], out: Labels) -> dict[int, str]:
 class Contractor:
     """Builds contraction ops in `graph`; `size(dim)` gives the size hint of a dim."""
 
-    def __init__(self, graph: Graph, size: Callable[[object], int]):
+    def __init__(self, graph: Graph, size: Callable[[Dim], int]):
         self.g = graph
         self.size = size
 
@@ -216,7 +217,7 @@ class Contractor:
 
     @staticmethod
     def _dims(a: Operand, b: Operand, out: Labels) -> tuple:
-        dim = {}
+        dim: dict[int, Dim] = {}
         for x, ix in (a, b):
             dim.update(zip(ix, x.dims))
         return tuple(dim[s] for s in out)

@@ -23,7 +23,7 @@ from ..ir import (
 from ..analysis.gram import split_gram
 from ..functions import PRIMARY
 from ..ir.unionfind import UnionFind
-from .contract import Contractor, label_symbols, letters, split_scale
+from .contract import Contractor, Operand, label_symbols, letters, split_scale
 from .ops import Graph, Op
 
 
@@ -94,9 +94,10 @@ class Lowerer:
         return self.g.op(kind, (), e.name if isinstance(e, Var) else None, e.dims)
 
     def _entrywise(self, e: Elementwise) -> Op:
-        if e.fn == "log" and _softplus_of(e.arg) is not None:
+        softplus_of = _softplus_of(e.arg) if e.fn == "log" else None
+        if softplus_of is not None:
             # log(exp(u) + 1) in one accurate step: no overflow, no 1 + tiny rounded to 1
-            return self.g.op("fn", (self.lower(_softplus_of(e.arg)),), "softplus", e.dims)
+            return self.g.op("fn", (self.lower(softplus_of),), "softplus", e.dims)
         return self.g.op("fn", (self.lower(e.arg),), e.fn, e.dims)
 
     def _matrix_function(self, e: MatrixFunction) -> Op:
@@ -120,9 +121,9 @@ class Lowerer:
     def _add(self, e: Add) -> Op:
         """Σ cᵢ tᵢ: dense terms summed, all-ones terms as a broadcast number, deltas last."""
         if len(e.terms) == 1 and isinstance(e.terms[0][1], Einsum):
-            p = self.parts(e.terms[0][1], e.terms[0][0])  # c·einsum: c on its smallest factor
-            if p.plain:
-                return p.core
+            one = self.parts(e.terms[0][1], e.terms[0][0])  # c·einsum: c on its smallest factor
+            if one.plain:
+                return one.core
         dense, coefs, deltas, constant = [], [], [], 0.0
         for c, t in e.terms:
             p = self.parts(t) if isinstance(t, Einsum) else None
@@ -175,7 +176,7 @@ class Lowerer:
     # --- einsums ------------------------------------------------------------------------
     def parts(self, e: Einsum, coef: float = 1.0) -> Parts:
         """coef·e as a core contraction and the deltas around it."""
-        labels = UnionFind()
+        labels: UnionFind[int] = UnionFind()
         for op, ix in zip(e.operands, e.indices):
             if isinstance(op, Identity):
                 labels.union(*ix)  # δ(a,b) T[…b…] = T[…a…]
@@ -202,6 +203,7 @@ class Lowerer:
         core_out = tuple(a for a in dict.fromkeys(out) if a in carried)
         for a in sorted({a for ix in indices for a in ix} - summed_inside - set(out)):
             scalars.append(self.g.op("size", (), dims[a]))  # Σ_a 1 = n
+        core: Op | None
         if operands:
             core = self.c.contract(operands, core_out, coef)
         else:
@@ -227,7 +229,7 @@ class Lowerer:
         if gram is None or gram.sign == 0:
             return None
         s, i, j = gram.labels
-        factor = [(self.lower(gram.factor), (s, i) if gram.rows == 0 else (i, s))]
+        factor: list[Operand] = [(self.lower(gram.factor), (s, i) if gram.rows == 0 else (i, s))]
         if gram.weights:
             w = self.c.contract([(self.lower(op), ix) for op, ix in gram.weights], (s,))
             root = self.g.op("pow", (self.scale(gram.sign, w),), 0.5, w.dims)

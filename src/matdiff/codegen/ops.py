@@ -38,6 +38,7 @@ its axes, in order). The kinds and their meaning, for inputs a, b, …:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 KINDS = frozenset({
@@ -53,7 +54,7 @@ class Op:
 
     kind: str
     args: tuple["Op", ...]
-    attr: object
+    attr: Any  # hashable data whose type depends on `kind` (the table above)
     dims: tuple
     uid: int = field(default=0)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Mapping
 
 from ..errors import UnsupportedError
 from ..ir import Var
@@ -54,7 +55,7 @@ def shape_text(dims: list[str]) -> str:
 
 
 class Printer:
-    def __init__(self, target: Target, variables: dict[str, Var], outputs: list[tuple[str, Op]]):
+    def __init__(self, target: Target, variables: Mapping[str, Var], outputs: list[tuple[str, Op]]):
         self.t = target
         self.outputs = outputs
         self.namer = Namer(target.reserved)
@@ -234,6 +235,7 @@ class Printer:
                 pieces.append(self._term(c, x, k == 0))
         sign, text = pieces[0]
         if sign == "" and not self.frag(terms[0][1]).fresh and abs(terms[0][0]) == 1.0:
+            assert self.t.copy is not None  # _add accumulates only where arrays are copied
             text = self.t.copy.format(x=self.arg(terms[0][1], ATOM))
         out = self.assign(sign + text)
         self.lines += [f"{out} {sign or '+'}= {text}" for sign, text in pieces[1:]]
@@ -253,7 +255,8 @@ class Printer:
     def _mul(self, op):
         """a * b / c: nested entry-wise products need no parentheses (a matmul does);
         a factor raised to a negative power is written as a division."""
-        nums, dens = [], []
+        nums: list[str] = []
+        dens: list[Frag] = []
         for x in op.args:
             private = self.uses.get(x.uid, 0) <= 1 and x.uid not in self.done
             if x.kind == "pow" and x.attr is not None and x.attr < 0 and private:

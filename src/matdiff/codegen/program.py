@@ -54,8 +54,8 @@ class Program:
         return self.source
 
 
-def generate(outputs: list[tuple[str, Expr, bool]], variables: dict[str, Var], target: str,
-             name: str, options: Options = Options()) -> Program:
+def generate(outputs: list[tuple[str, Expr, str | None]], variables: Mapping[str, Var],
+             target: str, name: str, options: Options = Options()) -> Program:
     """One function computing every output; each is (label, IR, 'row'/'col'/None)."""
     tgt = get_target(target)
     graph = Graph()

@@ -21,6 +21,7 @@ a JAX program is compiled, so importing matdiff never imports JAX.
 from __future__ import annotations
 
 from math import prod
+from typing import Any
 
 
 class StructuredTensor:
@@ -59,7 +60,7 @@ class StructuredTensor:
         if tuple(v.shape) != trail:
             raise ValueError(f"cannot apply a tensor of shape {self.shape} to shape "
                              f"{tuple(v.shape)}; expected {trail}")
-        total = None
+        total: Any = None  # an array of self.xp (there is at least one term)
         for spec, core in self._cores():
             core_letters, out = spec.split("->")
             split = len(out) - half
@@ -70,7 +71,7 @@ class StructuredTensor:
     def _einsum(self, operands, out: str):
         """einsum allowing repeated and uncarried output letters (deltas, broadcasts)."""
         xp = self.xp
-        sizes = {}
+        sizes: dict[str, int] = {}
         for arr, letters in operands:
             sizes.update(zip(letters, arr.shape))
         letters_used = set("".join(ix for _, ix in operands)) | set(out)

@@ -93,7 +93,7 @@ def probe(h: Expr, variables: Mapping[str, Var]):
 def _hessian_function(h: Expr, variables: Mapping[str, Var]):
     """Generated NumPy code for h (fast); the reference evaluator where there is none."""
     try:
-        program = generate([("hessian", h, False)], variables, "numpy", "hessian",
+        program = generate([("hessian", h, None)], variables, "numpy", "hessian",
                            Options(False, {})).compile()
     except (MatdiffError, TypeError):
         return lambda point: evaluate(h, point, context=variables)

@@ -357,7 +357,8 @@ def power_product(m: Expr) -> Counter:
     for group in components(sub.ix):
         ops = [sub.ops[n] for n in group]
         if len(ops) == 1 and isinstance(ops[0], Power) and isinstance(ops[0].exponent, Number):
-            powers[ops[0].base] += ops[0].exponent.value
+            # a Counter of float exponents: typeshed types a Counter's counts as int
+            powers[ops[0].base] += ops[0].exponent.value  # type: ignore[assignment]
         else:
             powers[einsum(ops, [sub.ix[n] for n in group], ())] += 1
     return powers

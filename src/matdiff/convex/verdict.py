@@ -65,6 +65,7 @@ class Answer:
                 f"  - {rule}\n" for rule in self.rules)
         if self.status == "refuted":
             c = self.counterexample
+            assert c is not None  # refuted: by a counterexample
             where = ", ".join(f"{k} = {_array(v)}" for k, v in sorted(c.point.items()))
             return (f"{self.property}: no; at {where}\n  the Hessian has the eigenvalue "
                     f"{c.eigenvalue:.4g} in the direction {_array(c.direction)}\n")

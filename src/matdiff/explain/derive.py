@@ -192,8 +192,12 @@ class _Builder:
                     forms.append(form_of(*self._arrange(ir, *self._ranks(p))))
             forms = forms or [form_of(*self._arrange(product[0][1], *self._ranks(product[0][0])))]
             forms.sort(key=lambda f: not isinstance(f, Lit))  # numbers commute: write them first
+            assert kind is not None  # else the loop over the product returned None
             products.append(forms[0] if len(forms) == 1 else Prod(kind, tuple(forms)))
-        return products[0] if len(products) == 1 else Sum(kind, tuple((1.0, p) for p in products))
+        if len(products) == 1:
+            return products[0]
+        assert kind is not None  # an accumulation has products (add() needs a term)
+        return Sum(kind, tuple((1.0, p) for p in products))
 
     def _chain_rule_name(self, acc: Accumulation) -> tuple[str, str]:
         partials = [p for product in acc.factors for p, _ in product]

@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import dataclasses
 
+from .decompose import Intermediate
 from .derive import SAME_VALUE, Explanation, explain_one, final_step
-from .steps import Partial
+from .steps import Partial, Step
 
 
 def explain_steps(d) -> Explanation:
     """The derivation of `d` as structured steps (see `derive` and the module doc)."""
     if len(d.wrt) == 1:
         return explain_one(d)
-    steps, intermediates, stage, titles = [], [], None, []
+    steps: list[Step] = []
+    intermediates: list[Intermediate] = []
+    titles: list[str] = []
+    stage: Explanation | None = None
     for k, dk in enumerate(d.stages()):
         stage = explain_one(dk, first=len(intermediates) + 1)
         titles.append(stage.title)
         intermediates += stage.intermediates
         steps += [dataclasses.replace(s, stage=k + 1) for s in stage.steps]
         text = str(dk)
+    assert stage is not None  # d has two or more stages
     if text != str(d):  # the same value, as matdiff prints it when differentiating at once
         lhs = steps[-1].lhs if isinstance(steps[-1].lhs, Partial) else None
         rule = SAME_VALUE

@@ -163,7 +163,7 @@ def _label_dims(operands, indices) -> dict[int, Dim]:
 def _inline(operands, indices, label_dims):
     """Fold numbers into a coefficient and splice nested einsums into one operand list."""
     fresh = max(label_dims, default=-1) + 1
-    labels = UnionFind()
+    labels: UnionFind[int] = UnionFind()
     coef, ops, idxs = 1.0, [], []
     stack = list(zip(operands, indices))
     while stack:
@@ -311,6 +311,7 @@ def matrix_function(fn: str, arg: Expr, param: float | None = None) -> Expr:
     primary matrix functions expm / logm / sqrtm / powm (X^param) of a square matrix; the
     facts of `functions` fold what they can: f(I) = I, f(0) = 𝟙/n or log(n)."""
     facts = whole_matrix(fn)
+    assert facts is not None, f"{fn} is not a function of a whole matrix"
     if fn == "inv" and isinstance(arg, MatrixFunction) and arg.fn == "inv":
         return arg.arg  # inv(inv(X)) = X
     if facts.fixes_identity and isinstance(arg, Identity):

@@ -35,10 +35,10 @@ class Expr:
 
     def __init__(self, dims: Dims):
         self.dims = tuple(dims)
-        self._key = None
-        self._hash = None
-        self._digest = None
-        self._size = None
+        self._key: tuple | None = None
+        self._hash: int | None = None
+        self._digest: str | None = None
+        self._size: int | None = None
 
     # structural identity -------------------------------------------------
     def _local(self) -> tuple:
@@ -248,7 +248,9 @@ class MatrixFunction(_Application):
     __slots__ = ("param",)
 
     def __init__(self, fn: str, arg: Expr, param: float | None = None):
-        super().__init__(fn, arg, arg.dims if whole_matrix(fn).same_dims else ())
+        facts = whole_matrix(fn)
+        assert facts is not None, f"{fn} is not a function of a whole matrix"
+        super().__init__(fn, arg, arg.dims if facts.same_dims else ())
         self.param = param
 
     def _local(self):

@@ -40,7 +40,7 @@ def split_sizes(e: Einsum) -> tuple[list[Dim], Expr | None] | None:
     one all-ones vector (one result index) or one identity (two). rest is None when
     nothing else is left (e is then a number of entries)."""
     factors = _unit_factors(e)
-    classes = UnionFind()
+    classes: UnionFind[int] = UnionFind()
     for op, ix in factors:
         if isinstance(op, Identity):
             classes.union(*ix)

@@ -17,6 +17,7 @@ one einsum, so very long expressions cost linear time and no deep recursion.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from . import syntax as S
 from ..ir.build import (
@@ -151,9 +152,9 @@ class Lowering:
             else:
                 kind = default_kind(name)
                 fresh = self.dims.fresh
-                dims = {"scalar": (), "col": (fresh(f"len({name})"),)}.get(kind)
-                dims = dims if dims is not None else (fresh(f"rows({name})"),
-                                                      fresh(f"cols({name})"))
+                short = {"scalar": (), "col": (fresh(f"len({name})"),)}.get(kind)
+                dims = short if short is not None else (fresh(f"rows({name})"),
+                                                        fresh(f"cols({name})"))
                 sym = False
             self.vars[name] = Var(name, dims, sym)
         var = self.vars[name]
@@ -186,10 +187,11 @@ class Lowering:
     def _sum_chain(self, node: S.Binary) -> Typed:
         """a ± b ± c …: one flat sum; a scalar added to a tensor is broadcast."""
         terms: list[tuple[float, S.Node, int]] = []
-        while isinstance(node, S.Binary) and node.op in "+-":
-            terms.append((1.0 if node.op == "+" else -1.0, node.right, node.pos))
-            node = node.left
-        terms.append((1.0, node, -1))
+        left: S.Node = node
+        while isinstance(left, S.Binary) and left.op in "+-":
+            terms.append((1.0 if left.op == "+" else -1.0, left.right, left.pos))
+            left = left.left
+        terms.append((1.0, left, -1))
         terms.reverse()
         lowered = [(sign, self.lower(t), pos) for sign, t, pos in terms]
         kind = next((t.kind for _, t, _ in lowered if t.kind != "scalar"), "scalar")
@@ -200,16 +202,17 @@ class Lowering:
             if t.kind == "scalar" and kind != "scalar":
                 t = Typed(einsum([t.expr, ones(first.expr.dims)], [(), _ix(first.expr)],
                                  _ix(first.expr)), kind)
-            self._same_shape(first, t, op, pos if pos >= 0 else node.pos)
+            self._same_shape(first, t, op, pos if pos >= 0 else left.pos)
             out.append((sign, t.expr))
         return Typed(add(*out), kind)
 
     def _product_chain(self, node: S.Binary) -> Typed:
         chain: list[tuple[str, S.Node, int]] = []
-        while isinstance(node, S.Binary) and node.op in ("*", "/", ".*", "./"):
-            chain.append((node.op, node.right, node.pos))
-            node = node.left
-        builder = _Product(self, self.lower(node))
+        left: S.Node = node
+        while isinstance(left, S.Binary) and left.op in ("*", "/", ".*", "./"):
+            chain.append((left.op, left.right, left.pos))
+            left = left.left
+        builder = _Product(self, self.lower(left))
         for op, right, pos in reversed(chain):
             builder.apply(op, self.lower(right), pos)
         return builder.result()
@@ -423,7 +426,7 @@ class Lowering:
 
 
 # How each syntax node is lowered, and each function of `functions.STRUCTURAL`.
-_LOWER = {
+_LOWER: dict[type, Callable[[Lowering, Any], Typed]] = {
     S.Num: Lowering._num, S.Name: Lowering._name, S.Call: Lowering._call,
     S.Unary: Lowering._unary, S.Binary: Lowering._binary, S.Transpose: Lowering._transpose,
 }
@@ -496,7 +499,8 @@ class _Product:
                                        pos)
         new = self._fresh(1)[0]
         contracted = self.out[-1] if left in ("row", "matrix") else None
-        labels = tuple(contracted if s == "c" else new for s in plan[0])
+        # "c" (contract) is in the plans of a row or matrix on the left only
+        labels = tuple(self.out[-1] if s == "c" else new for s in plan[0])
         self._add_factor(right.expr, labels, op, right, pos)
         kept = self.out[:-1] if contracted is not None else self.out
         self.out = kept + ((new,) if "n" in plan[0] else ())

@@ -84,8 +84,10 @@ def _lex(text: str) -> list[_Tok]:
         if m is None:
             char = text[pos] if text[pos].isprintable() else ascii(text[pos])[1:-1]
             raise ParseError(f"unexpected character '{char}'", text, pos)
-        if m.lastgroup != "ws":
-            toks.append(_Tok(m.lastgroup, m.group(), pos))
+        kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
+        if kind != "ws":
+            toks.append(_Tok(kind, m.group(), pos))
         pos = m.end()
     toks.append(_Tok("end", "", len(text)))
     return toks

@@ -71,7 +71,7 @@ def _index_einsum(e: Einsum, names: tuple[str, ...], summed) -> Form:
         if a in label_name:  # a repeated result index: the entry is zero off the diagonal
             continue
         label_name[a] = n
-    factors: list[Form] = [Delta("scalar", tuple(sorted((label_name[a], n))))
+    factors: list[Form] = [_delta(label_name[a], n)
                            for a, n in zip(e.out, names) if label_name[a] != n]
     loose: list[int] = []
     for group in einsum_components(e):
@@ -117,9 +117,15 @@ def _component_form(e: Einsum, group: list[int], label_name) -> Form | None:
     return Indexed("scalar", form, tuple(label_name[a] for a in free))
 
 
+def _delta(i: str, j: str) -> Delta:
+    """δ(i,j), its indices sorted."""
+    lo, hi = sorted((i, j))
+    return Delta("scalar", (lo, hi))
+
+
 def _indexed(e: Expr, idx: tuple[str, ...], summed) -> Form:
     if isinstance(e, Identity):
-        return Delta("scalar", tuple(sorted(idx)))
+        return _delta(*idx)
     if isinstance(e, Number):
         return Lit("scalar", e.value)
     if e.rank == 0:
@@ -163,8 +169,10 @@ def _single_entry(direction: Expr, names: tuple[str, ...], summed):
     a, b = next(summed), next(summed)
     body = _index_body(direction, (a, b) + names, summed)
     coef, factors = 1.0, list(body.factors) if isinstance(body, Prod) else [body]
-    if factors and isinstance(factors[0], Lit):
-        coef = factors.pop(0).value
+    first = factors[0] if factors else None
+    if isinstance(first, Lit):
+        coef = first.value
+        factors.pop(0)
     rename = {d.index[0]: d.index[1] for d in factors if isinstance(d, Delta)}
     if len(factors) == 2 and all(isinstance(d, Delta) for d in factors) \
             and set(rename) == {a, b} and set(rename.values()) <= set(names):

@@ -13,6 +13,8 @@ between the two).
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from ..analysis.symmetry import is_symmetric
 from ..functions import frechet_name
 from ..ir import (
@@ -146,12 +148,13 @@ class _Converter:
             if len(out) == 1:
                 return hadamard_form(vec_forms + ([body] if body is not None else []), "col")
             diag = Call("matrix", "diag", hadamard_form(vec_forms, "col"))
+            assert body is not None  # a matrix: `others` is not empty, nor is `rest`
             return product_form([diag, body] if pos == 0 else [body, diag], "matrix")
         return None
 
 
 # How each kind of IR node is written (every class of `ir.nodes` has an entry).
-FORM = {
+FORM: dict[type[Expr], Callable[[_Converter, Any, str], Form]] = {
     Var: _Converter._var,
     Number: lambda self, e, kind: Lit("scalar", e.value),
     Ones: lambda self, e, kind: Const(kind, "ones"),

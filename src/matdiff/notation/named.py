@@ -54,7 +54,8 @@ def name_repeats(form: Form, taken: Iterable[str] = ()) -> Named:
     used = set(taken) | set(KNOWN_FUNCTIONS) | {"eye", "vector", "matrix"}
     used |= {f.name for f in _nodes(form) if isinstance(f, Sym)}
     used |= _index_names(form)  # D[i,j] = Σ_a …: a name is never an index
-    body, defs = form, []
+    body = form
+    defs: list[tuple[str, Form]] = []
     while (target := _largest_repeat([body] + [d for _, d in defs])) is not None:
         name = _fresh_name(target, used)
         used.add(name)

@@ -19,7 +19,7 @@ Hadamard power `X^∘2` (`X^{\\circ 2}`) for a matrix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable, TypeGuard
 
 from ..functions import ENTRYWISE, FRECHET, MATRIX, PRIMARY, STRUCTURAL
 from .forms import (
@@ -68,7 +68,7 @@ class Style:
     inverse_transpose: Callable[[str], str] | None  # X⁻ᵀ; None: transpose of the inverse
     power: Callable[[str, str, bool], str]  # (base, exponent, entrywise)
     hadamard_power: Callable[[str, str], str] | None  # entry-wise power of a matrix, if marked
-    call: Callable[[str, str, int], str]  # (function, argument, argument's precedence)
+    call: Callable[[str, str, float], str]  # (function, argument, argument's precedence)
     paren: Callable[[str], str]
     symbol: Callable[[str], str]
     number: Callable[[str], str]  # a non-negative number_text, e.g. '2e-08', as written
@@ -118,10 +118,10 @@ def _unicode_power(b, e, entrywise):
 _DEFAULT_CALL = {"unicode": "{name}({x})", "latex": r"\operatorname{{{name}}}\left({x}\right)"}
 
 
-def _written(style: str) -> Callable[[str, str, int], str]:
+def _written(style: str) -> Callable[[str, str, float], str]:
     """How a function call is written in `style`: the template of its entry in `functions`
     ({x} the argument, {x_} the argument parenthesized unless it is an atom)."""
-    def call(f: str, a: str, prec: int) -> str:
+    def call(f: str, a: str, prec: float) -> str:
         entry = ENTRYWISE.get(f) or MATRIX.get(f) or STRUCTURAL.get(f)
         template = getattr(entry, style) if entry is not None else _DEFAULT_CALL[style]
         return template.format(name=f, x=a, x_=a if prec >= ATOM else f"({a})")
@@ -264,7 +264,7 @@ class _Printer:
         lead = 0 if all(map(_is_scalar_inverse, factors)) else None  # 1/a/b: a⁻¹/b
         divisors = [x.base for i, x in enumerate(factors) if _is_scalar_inverse(x) and i != lead]
         factors = [x for i, x in enumerate(factors) if not _is_scalar_inverse(x) or i == lead]
-        pieces = []  # (text, the factor, its precedence)
+        pieces: list[tuple[str, Form, float]] = []  # (text, the factor, its precedence)
         for x in factors:
             # after numbers alone, a scalar product needs no brackets: -0.5*x'*x
             leading = all(isinstance(p[1], Lit) for p in pieces)
@@ -331,7 +331,7 @@ class _Printer:
     def _transpose(self, f: T):
         if isinstance(f.arg, Const) and f.arg.kind == "matrix":
             return self.show(f.arg)  # 𝟙𝟙ᵀ, 𝕀 and 0 are their own transposes
-        if self.s.inverse and isinstance(f.arg, Call) and f.arg.fn == "inv":
+        if self.s.inverse_transpose is not None and isinstance(f.arg, Call) and f.arg.fn == "inv":
             return self.s.inverse_transpose(self.at(f.arg.arg, ATOM)), POSTFIX
         return self.s.transpose(self.at(f.arg, ATOM)), POSTFIX
 
@@ -379,12 +379,13 @@ class _Printer:
             return self.show(Had(f.kind, (one, f)))
         base = self.at(f.base, ATOM if self.s.name != "text" else POSTFIX)
         exp_text, exp_prec = self.show(f.exponent)
-        hadamard = f.kind == "matrix" and self.s.hadamard_power is not None
+        hadamard_power = self.s.hadamard_power if f.kind == "matrix" else None
+        hadamard = hadamard_power is not None
         superscript = self.s.name == "unicode" and _is_integer_lit(f.exponent) and not hadamard
         if exp_prec < ATOM and self.s.name != "latex" and not superscript:
             exp_text = self.s.paren(exp_text)  # a^(b − 1), x^(−1) only as a^∘(−1)
-        if hadamard:
-            return self.s.hadamard_power(base, exp_text), POWER
+        if hadamard_power is not None:
+            return hadamard_power(base, exp_text), POWER
         return self.s.power(base, exp_text, f.kind != "scalar"), POWER
 
     def _matrix_power_form(self, f: MatPow):
@@ -416,7 +417,7 @@ class _Printer:
 
 
 # How each kind of form is printed (every class of `forms` has an entry).
-SHOW = {
+SHOW: dict[type[Form], Callable[[_Printer, Any], tuple[str, float]]] = {
     Sym: _Printer._sym, Lit: _Printer._lit, Const: _Printer._const, Sum: _Printer._sum,
     Prod: _Printer._product, Had: _Printer._hadamard, Kron: _Printer._kron,
     Commutation: _Printer._commutation, T: _Printer._transpose, Call: _Printer._call,
@@ -433,7 +434,7 @@ def _is_negative_lit(f: Form) -> bool:
     return isinstance(f, Lit) and f.value < 0
 
 
-def _is_scalar_inverse(f: Form) -> bool:
+def _is_scalar_inverse(f: Form) -> TypeGuard[Pow]:
     return isinstance(f, Pow) and f.kind == "scalar" and f.exponent == _MINUS_ONE
 
 
@@ -445,6 +446,7 @@ def _flipped(x: Pow) -> Form:
     """u^(-p) → u^p, the divisor of a division."""
     if x.exponent == _MINUS_ONE:
         return x.base
+    assert isinstance(x.exponent, Lit)  # a divisor: its exponent is a negative number
     return Pow(x.kind, x.base, Lit("scalar", -x.exponent.value))
 
 

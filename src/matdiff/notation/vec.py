@@ -52,7 +52,10 @@ def _distributed(e: Expr) -> list[tuple[float, Expr]]:
         if k is None:
             out.append((c, t))
             continue
-        for c2, inner in t.operands[k].terms:
+        assert isinstance(t, Einsum)  # k is found in an einsum only: its operand k is a sum
+        summand = t.operands[k]
+        assert isinstance(summand, Add)
+        for c2, inner in summand.terms:
             ops = t.operands[:k] + (inner,) + t.operands[k + 1:]
             expanded = einsum(ops, t.indices, t.out)
             terms.extend((c * c2 * c3, x) for c3, x in _distributed(expanded))
@@ -104,11 +107,13 @@ class _Term:
                 out[pos], fresh = fresh, fresh + 1
             seen.add(a)
         self.out, self.dims, self.rows = tuple(out), t.dims, rows
-        self.diagonal_of = einsum(t.operands, t.indices, t.out[:2]) if self.diagonal else None
+        # (diagonal: out was doubled, so t is an einsum)
+        self.diagonal_of = (einsum(t.operands, t.indices, t.out[:2])
+                            if self.diagonal and isinstance(t, Einsum) else None)
 
     def components(self) -> list[list[int]]:
         """Operands grouped by the labels they share."""
-        groups = UnionFind()
+        groups: UnionFind[int] = UnionFind()
         owner: dict[int, int] = {}
         for k, ix in enumerate(self.idxs):
             groups.find(k)
@@ -158,7 +163,7 @@ def _term(t: Expr, rows: int, cols: int) -> Form:
     if isinstance(t, Zero):
         return Const("matrix", "zeros")
     term = _Term(t, rows)
-    if term.diagonal:  # G[i,j] δ(i,k) δ(j,l): diag(vec(G))
+    if term.diagonal_of is not None:  # diagonal, G[i,j] δ(i,k) δ(j,l): diag(vec(G))
         return Call("matrix", "diag", _vec(strict_form(term.diagonal_of), 2))
     out = term.out
     i, j = out[0], out[1] if rows == 2 else None
@@ -166,7 +171,11 @@ def _term(t: Expr, rows: int, cols: int) -> Form:
     groups = term.components()
     scalars = [g for g in groups if not term.free(g)]
     tensors = [g for g in groups if term.free(g)]
-    factors = [term.form([g], [None, None]) for g in scalars]
+    factors: list[Form] = []
+    for g in scalars:
+        scalar = term.form([g], [None, None])
+        assert scalar is not None  # a group has operands
+        factors.append(scalar)
     main = _kron(term, tensors, (i, k), (j, l))
     if main is None and l is not None:  # P[j,k] Q[i,l] = ((P ⊗ Q) K(p,q))[(i,j),(k,l)]
         swapped = _kron(term, tensors, (i, l), (j, k))

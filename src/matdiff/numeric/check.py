@@ -11,7 +11,7 @@ are retried with positive entries, then with well-conditioned matrices.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 
@@ -73,7 +73,7 @@ def check_derivative(d, values=None, *, seed: int = 0, rtol: float = 1e-6) -> Ch
     for name in d.wrt[:-1]:
         prefix = derive(prefix, variables[name], d.symmetric)
     last = variables[d.wrt[-1]]
-    attempts = [values] if values is not None else [None] * 0
+    attempts: list[Any] = [values] if values is not None else [None] * 0
     if values is None:
         attempts = [random_point(variables, rng, how, default_sizes(variables, reverse))
                     for reverse in (False, True) for how in SAMPLERS]

@@ -8,7 +8,7 @@ clear over fast (the generated code is the fast path).
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 import opt_einsum
@@ -46,10 +46,10 @@ def bind_dims(expr: Expr, values: Mapping[str, object], sizes=None,
                 f"but the value given has shape {arr.shape}"
             )
         for dim, size in zip(var.dims, arr.shape):
-            known = dim if isinstance(dim, int) else sizes.get(dim)
-            if known is not None and known != size:
+            bound = dim if isinstance(dim, int) else sizes.get(dim)
+            if bound is not None and bound != size:
                 raise ShapeError(
-                    f"dimension {dim} of '{name}' is {size}, but it is {known} elsewhere"
+                    f"dimension {dim} of '{name}' is {size}, but it is {bound} elsewhere"
                 )
             if not isinstance(dim, int):
                 sizes[dim] = size
@@ -141,7 +141,8 @@ def _power(node: Power, args, env, sizes):
         return np.power(base, p)
 
 
-_EVAL = {
+# (node, values of its children, variables' values, sizes) → the node's value
+_EVAL: dict[type[Expr], Callable[[Any, list[np.ndarray], dict[str, np.ndarray], dict], Any]] = {
     Var: lambda n, a, env, s: env[n.name],
     Number: lambda n, a, env, s: np.float64(n.value),
     Zero: lambda n, a, env, s: np.zeros(_shape(n.dims, s)),

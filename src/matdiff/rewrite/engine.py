@@ -18,7 +18,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..ir import Expr
 from ..ir.build import rebuild
@@ -34,7 +34,7 @@ class Rule:
     name: str
     identity: str  # what it does, in the algebra's notation
     node_type: type
-    apply: Callable[[Expr], Expr | None]
+    apply: Callable[[Any], Expr | None]  # given nodes of node_type only
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ and one entry there, plus an example in tests/test_rules.py.
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from ..analysis.symmetry import is_symmetric
 from ..calculus.derivatives import primary_derivative
 from ..functions import whole_matrix
@@ -112,7 +114,8 @@ def symmetric_orientation(e: Einsum) -> Expr | None:
            if len(ix) == 2 and ix[0] != ix[1] and is_symmetric(op)][:MAX_SYMMETRIC_FLIPS]
     if not sym:
         return None
-    best, best_order = e, _printed_order(e)
+    best: Expr = e
+    best_order = _printed_order(e)
     for mask in range(1, 2 ** len(sym)):
         ixs = list(e.indices)
         for bit, k in enumerate(sym):
@@ -210,7 +213,9 @@ def inverse_cancel(e: Einsum) -> Expr | None:
 def transpose_out(e: MatrixFunction) -> Expr | None:
     """inv(Xᵀ) → inv(X)ᵀ, expm(Xᵀ) → expm(X)ᵀ, det(Xᵀ) → det(X): one canonical form
     (each function's `transpose` fact: it commutes with transposing, or ignores it)."""
-    arg, behaviour = e.arg, whole_matrix(e.fn).transpose
+    facts = whole_matrix(e.fn)
+    assert facts is not None, f"{e.fn} is not a function of a whole matrix"
+    arg, behaviour = e.arg, facts.transpose
     if behaviour is None or not _is_transpose(arg):
         return None
     inner = matrix_function(e.fn, arg.operands[0], e.param)
@@ -306,7 +311,7 @@ def _span_of_identity_and(m: Expr) -> set:
     """The matrices M with m = Σ sᵢ·M + s·I for scalar expressions s, as (key, transposed);
     I as "I"; None in the set when some term is not of that form."""
     terms = m.terms if isinstance(m, Add) else ((1.0, m),)
-    found = set()
+    found: set[str | tuple[tuple, bool] | None] = set()
     for _, t in terms:
         if isinstance(t, Identity):
             found.add("I")
@@ -356,7 +361,7 @@ def trace_of_logm(e: Einsum) -> Expr | None:
     return None
 
 
-def _is_transpose(e: Expr) -> bool:
+def _is_transpose(e: Expr) -> TypeGuard[Einsum]:
     if not (isinstance(e, Einsum) and len(e.operands) == 1 and e.rank == 2):
         return False
     (ix,) = e.indices
@@ -392,7 +397,7 @@ def factor_common(e: Add) -> Expr | None:
         for key, rem, layout in splits:
             groups.setdefault(key, []).append((t, c, rem, layout))
     best = max(groups.values(), key=lambda g: len({t for t, *_ in g}), default=[])
-    used = {}
+    used: dict[int, tuple[float, Expr, tuple]] = {}
     for t, c, rem, layout in best:
         used.setdefault(t, (c, rem, layout))
     if len(used) < 2:

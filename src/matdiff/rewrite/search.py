@@ -37,7 +37,7 @@ def shortest(expr: Expr, rewriter: Rewriter, cost: Cost,
     """The cheapest form by `cost` found from `expr`; its steps are appended to `record`."""
     if expr.size() > MAX_SEARCH_SIZE or not _places(expr):
         return expr
-    best = (cost(expr), expr, [])
+    best: tuple[tuple, Expr, list[Rewrite]] = (cost(expr), expr, [])
     beam, seen, tried = [best], {expr}, 0
     for _ in range(ROUNDS):
         found = []

@@ -59,7 +59,7 @@ async def read_json(request: Request):
 
 def api(endpoint: str):
     """The handler of POST /api/<endpoint>: read, validate, answer from cache or a worker."""
-    async def handle(request: Request) -> JSONResponse:
+    async def handle(request: Request) -> Response:
         try:
             query = validate(endpoint, await read_json(request))
         except PayloadTooLarge:

@@ -96,11 +96,13 @@ class Pool:
 
     async def run(self, endpoint: str, request: dict, urgent: bool = False):
         done = asyncio.get_running_loop().create_future()
+        assert self._jobs is not None, "Pool.start() first"
         self._jobs.put_nowait((0 if urgent else 1, next(self._count), (endpoint, request), done))
         return await asyncio.shield(done)  # a cancelled request leaves the job to finish
 
     async def _drive(self, slot: int) -> None:
         while True:
+            assert self._jobs is not None  # started: start() makes the drivers
             _, _, job, done = await self._jobs.get()
             try:
                 done.set_result(await asyncio.to_thread(self._use, slot, job))
