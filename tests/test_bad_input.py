@@ -286,3 +286,15 @@ def test_an_invisible_character_is_named_by_its_code(text, shown):
 def test_sizes_too_large_to_evaluate_are_refused():
     d = md.derivative("tr(eye)*a", wrt="a")
     assert "too large" in refuses(md.UnsupportedError, d.evaluate, {"a": 1.0}, {"n": 10**12})
+
+
+@pytest.mark.parametrize("text", ["(x-m)'*(m-x)", "((x-m)'*(m-x))^2", "(x-m)'*(m-x)*y",
+                                  "(m-x)*(x-m)'", "A*(x-m)*(m-x)'"])
+def test_a_difference_times_its_negation_transposed_prints_and_reads_back(text):
+    """A product of a difference and its transposed negation is written as one difference
+    with a sign (it crashed the printer when the transposed one came first)."""
+    e = md.parse(text)
+    values = {"x": RNG.standard_normal(3), "m": RNG.standard_normal(3),
+              "y": RNG.standard_normal(3), "A": RNG.standard_normal((3, 3))}
+    values = {k: v for k, v in values.items() if k in e.variables}
+    assert np.allclose(md.parse(str(e)).evaluate(values), e.evaluate(values))

@@ -244,10 +244,12 @@ def _align_mirrored_differences(factors: list[Form]) -> tuple[list[Form], bool]:
         for g in factors[i + 1:]:
             a, b = terms(f), terms(g)
             if a and b and frozenset((-c, t) for c, t in a) == b:
-                # BUG (left as found): f may be a transpose, T(Sum), which has no .terms:
-                # parse("(x-m)'*(m-x)") raises AttributeError here
-                flipped = Sum(f.kind, tuple(_positive_first(
-                    [(-c, t) for c, t in f.terms])))  # type: ignore[attr-defined]
+                inner = f.arg if isinstance(f, T) else f  # a difference, or its transpose
+                assert isinstance(inner, Sum)  # terms(f) found one
+                flipped: Form = Sum(inner.kind, tuple(_positive_first(
+                    [(-c, t) for c, t in inner.terms])))
+                if isinstance(f, T):
+                    flipped = T(f.kind, flipped)
                 return factors[:i] + [flipped] + factors[i + 1:], True
     return factors, False
 
