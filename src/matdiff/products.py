@@ -28,6 +28,7 @@ from .errors import MatdiffError, UnsupportedError
 from .functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
 from .ir import Expr, Var
 from .language import Lowered, TypeDecl
+from .notation.forms import kind_of_rank
 from .numeric.check import check_product
 from .pipeline import deep_recursion
 from .rewrite import Rewrite, simplify
@@ -80,7 +81,7 @@ def hvp(expr: str, wrt: str, vars=None, direction: str | None = None) -> Product
         x = g.variables[wrt]
         v = _direction(direction, g.variables, x.dims, "v")
         pairing = _inner_product(g.mixed, v)
-        text = _pairing_text(str(g), "col" if x.rank == 1 else _kind(x.rank), v.name, left=False)
+        text = _pairing_text(str(g), "col" if x.rank == 1 else kind_of_rank(x.rank), v.name, left=False)
         return _product("hvp", g, x, v, pairing, text, inner=g.mixed)
 
 
@@ -134,10 +135,6 @@ def _inner_product(a: Expr, b: Expr) -> Expr:
     """⟨a, b⟩ = Σ a ⊙ b over every axis."""
     ix = labels(a.rank)
     return einsum([a, b], [ix, ix], ())
-
-
-def _kind(rank: int) -> str:
-    return {0: "scalar", 1: "col", 2: "matrix"}.get(rank, "tensor")
 
 
 def _pairing_text(f: str, kind: str, name: str, left: bool) -> str:

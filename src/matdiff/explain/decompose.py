@@ -24,6 +24,7 @@ from ..language import parser
 from ..language import syntax as S
 from ..ir import Expr, Identity, Ones, Var, Zero, map_bottom_up, walk
 from ..language.lowering import DIM_NAMES, Lowering, Typed
+from ..notation.forms import kind_of_rank
 
 PREFIXES = ("u", "v", "t", "q", "z")
 
@@ -165,7 +166,7 @@ def _resolve(raw, lowering: _Lowering, variables: dict[str, Var], wrt: str):
                      and (v.name in fulls or v.name == wrt))
         var = Var(name, local.dims)
         fulls[name] = full
-        kind = ("scalar", "col", "matrix")[local.rank] if local.rank <= 2 else "tensor"
+        kind = kind_of_rank(local.rank)
         out.append(Intermediate(name, var, kind, local, full, tuple(dict.fromkeys(args))))
     return out
 

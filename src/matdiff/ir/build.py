@@ -223,6 +223,17 @@ def _canonical_order(ops, idxs, out):
     )
 
 
+def replace_operands(e: Einsum, drop, add=(), rename: dict[int, int] | None = None) -> Expr:
+    """e with the operands at the positions `drop` removed, the (operand, labels) pairs `add`
+    appended and labels renamed by `rename`: the one way a rule rewrites part of a product."""
+    rename, gone = rename or {}, set(drop)
+    kept = [(op, ix) for k, (op, ix) in enumerate(zip(e.operands, e.indices)) if k not in gone]
+    kept += list(add)
+    return einsum([op for op, _ in kept],
+                  [tuple(rename.get(a, a) for a in ix) for _, ix in kept],
+                  tuple(rename.get(a, a) for a in e.out))
+
+
 # --- common einsum shapes ----------------------------------------------------------
 
 

@@ -26,6 +26,7 @@ from ..ir.build import (
 from ..errors import ParseError, ShapeError, UnsupportedError
 from ..functions import ENTRYWISE, FRECHET, LITERAL_ARG_FUNCTIONS, whole_matrix
 from ..ir import Dim, Expr, Identity, Ones, Var, Zero, map_bottom_up
+from ..ir.unionfind import UnionFind
 
 KINDS_BY_DECL = {"scalar": "scalar", "vector": "col", "matrix": "matrix", "tensor": "tensor"}
 DIM_NAMES = ("n", "m", "k", "p", "q", "r", "l", "s", "t", "u", "v", "w")
@@ -61,11 +62,13 @@ def default_kind(name: str) -> str:
     raise UnsupportedError(f"cannot infer the type of '{name}'; declare it, e.g. {name}: vector(n)")
 
 
-class _Dims:
-    """Union-find over dim symbols; declared symbols and sizes never merge with each other."""
+class _Dims(UnionFind[Any]):
+    """Union-find over dims (symbols and sizes, which do not compare with each other): a
+    class is represented by its rigid member, a declared symbol or a size, and two rigid
+    members never merge (`unify` says False: a shape error)."""
 
     def __init__(self):
-        self.parent: dict[Dim, Dim] = {}
+        super().__init__()
         self.declared: set[str] = set()
         self.hints: dict[str, str] = {}  # how to name an unresolved dim in messages
         self.counter = 0
@@ -75,11 +78,6 @@ class _Dims:
         name = f"?{self.counter}"
         self.hints[name] = hint
         return name
-
-    def find(self, d: Dim) -> Dim:
-        while self.parent.get(d, d) != d:
-            d = self.parent[d]
-        return d
 
     def rigid(self, d: Dim) -> bool:
         return isinstance(d, int) or d in self.declared

@@ -153,3 +153,8 @@ class Commutation(Form):
 
 def is_scalar(f: Form) -> bool:
     return f.kind == "scalar"
+
+
+def kind_of_rank(rank: int) -> str:
+    """The kind a tensor of `rank` axes is written as, a vector as a column."""
+    return ("scalar", "col", "matrix")[rank] if rank <= 2 else "tensor"

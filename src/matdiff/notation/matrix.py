@@ -23,7 +23,7 @@ from ..ir import (
 )
 from ..ir.build import einsum
 from ..ir.sizes import split_sizes
-from .forms import Call, Const, Form, Lit, Pow, Prod, Sym
+from .forms import Call, Const, Form, Lit, Pow, Prod, Sym, kind_of_rank
 from .tidy import hadamard_form, product_form, sum_form, transpose_form
 
 
@@ -36,10 +36,6 @@ def frechet_call(e: Frechet, directions: tuple[Form, ...], form) -> Call:
     """dexpm(X, E), d2expm(X, E, F), dpowm(X, E, p): L⁽ᵏ⁾_f written as a call."""
     power = (Lit("scalar", e.param),) if e.param is not None else ()
     return Call("matrix", frechet_name(e.fn, e.order), form(e.point), directions + power)
-
-
-def _kind(e: Expr) -> str:
-    return ("scalar", "col", "matrix")[e.rank] if e.rank <= 2 else "tensor"
 
 
 class NoMatrixForm(Exception):
@@ -57,7 +53,7 @@ class _Converter:
         return self.memo[e]
 
     def _form(self, e: Expr) -> Form:
-        kind = _kind(e)
+        kind = kind_of_rank(e.rank)
         if kind == "tensor" and isinstance(e, (Einsum, Identity)):
             raise NoMatrixForm(e)  # contractions of 3+ axes: index notation
         return FORM[type(e)](self, e, kind)
@@ -92,7 +88,7 @@ class _Converter:
         if split is not None:  # n*x, not vector(1)'*vector(1)*x: no size left unfixed
             sizes, rest = split
             rest_form = [self.form(rest)] if rest is not None else []
-            return product_form([size_form(d) for d in sizes] + rest_form, _kind(e))
+            return product_form([size_form(d) for d in sizes] + rest_form, kind_of_rank(e.rank))
         special = self._recognised(e) or self._split_entrywise(e)
         if special is not None:
             return special
@@ -106,7 +102,7 @@ class _Converter:
                 items.append(_Item(f, tuple(ix)))
         graph = _Graph(items, e.out)
         main = graph.reduce(scalars)
-        return product_form(scalars + ([main] if main is not None else []), _kind(e))
+        return product_form(scalars + ([main] if main is not None else []), kind_of_rank(e.rank))
 
     def _recognised(self, e: Einsum) -> Form | None:
         """sum(u), tr(X), diag(v), diag(X): single-operand einsums with a name."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections import Counter
 
 from ..ir.build import (
-    add, einsum, elementwise, matrix_function, power, scale, split_coefficient,
+    add, einsum, elementwise, matrix_function, power, replace_operands, scale,
+    split_coefficient,
 )
 from ..ir import Einsum, Elementwise, Expr, MatrixFunction, Number, Ones, Power, Var
 
@@ -112,9 +113,7 @@ def sign_times_value(e: Einsum) -> Expr | None:
             continue
         for j, (other, jx) in enumerate(zip(e.operands, e.indices)):
             if j != k and jx == ix and other == op.arg:
-                rest = [i for i in range(len(e.operands)) if i not in (j, k)]
-                return einsum([e.operands[i] for i in rest] + [elementwise("abs", op.arg)],
-                              [e.indices[i] for i in rest] + [ix], e.out)
+                return replace_operands(e, (j, k), [(elementwise("abs", op.arg), ix)])
     return None
 
 
@@ -131,9 +130,7 @@ def split_power_to_cancel(e: Einsum) -> Expr | None:
     for k, parts in splittable:
         if parts is None or not any(present[(_base(f), fx)] for f, fx in parts):
             continue
-        rest = [i for i in range(len(e.operands)) if i != k]
-        return einsum([e.operands[i] for i in rest] + [f for f, _ in parts],
-                      [e.indices[i] for i in rest] + [fx for _, fx in parts], e.out)
+        return replace_operands(e, (k,), parts)
     return None
 
 

@@ -17,7 +17,8 @@ from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
 )
 from ..ir.build import (
-    add, einsum, elementwise, frechet, matmul, matrix_function, ones, power, transpose,
+    add, einsum, elementwise, frechet, matmul, matrix_function, ones, power, replace_operands,
+    transpose,
 )
 from .engine import Rule, context
 from .identities import (
@@ -32,15 +33,6 @@ def _carried(e: Einsum, skip: int) -> set[int]:
     return {a for k, ix in enumerate(e.indices) if k != skip for a in ix}
 
 
-def _without(e: Einsum, k: int, rename: dict[int, int] | None = None, extra=()) -> Expr:
-    """e with operand k removed (optionally renaming labels and adding operands)."""
-    rename = rename or {}
-    ops = [o for j, o in enumerate(e.operands) if j != k] + [o for o, _ in extra]
-    ixs = [ix for j, ix in enumerate(e.indices) if j != k] + [ix for _, ix in extra]
-    ixs = [tuple(rename.get(a, a) for a in ix) for ix in ixs]
-    return einsum(ops, ixs, tuple(rename.get(a, a) for a in e.out))
-
-
 def contract_identity(e: Einsum) -> Expr | None:
     """δ(a,b) T[…b…] → T[…a…]: an identity factor renames one index into the other."""
     for k, (op, ix) in enumerate(zip(e.operands, e.indices)):
@@ -49,10 +41,10 @@ def contract_identity(e: Einsum) -> Expr | None:
         a, b = ix
         carried = _carried(e, k)
         if a == b and a in carried:
-            return _without(e, k)  # δ(a,a) = 1 on the index it shares
+            return replace_operands(e, (k,))  # δ(a,a) = 1 on the index it shares
         if a != b and (a in carried or b in carried):
             keep, gone = (a, b) if a in carried else (b, a)
-            return _without(e, k, {gone: keep})
+            return replace_operands(e, (k,), rename={gone: keep})
     return None
 
 
@@ -63,7 +55,7 @@ def identity_row_sum(e: Einsum) -> Expr | None:
             carried = _carried(e, k)
             for lone, other in (ix, ix[::-1]):
                 if lone not in carried and lone not in e.out:
-                    return _without(e, k, extra=[(Ones((op.dims[0],)), (other,))])
+                    return replace_operands(e, (k,), [(Ones((op.dims[0],)), (other,))])
     return None
 
 
@@ -77,7 +69,7 @@ def absorb_ones(e: Einsum) -> Expr | None:
         if keep != ix:
             dims = dict(zip(ix, op.dims))
             extra = [(Ones(tuple(dims[a] for a in keep)), keep)] if keep else []
-            return _without(e, k, extra=extra)
+            return replace_operands(e, (k,), extra)
     return None
 
 
@@ -95,9 +87,7 @@ def collect_powers(e: Einsum) -> Expr | None:
             merged = power(base, add(*exps))
             if ix and not set(ix) <= set(e.out) and not isinstance(merged, (Number, Ones)):
                 continue  # keep the inner product x'*x; only a cancellation (s ⊘ s) is taken
-            rest = [k for k in range(len(e.operands)) if k not in members]
-            return einsum([e.operands[k] for k in rest] + [merged],
-                          [e.indices[k] for k in rest] + [ix], e.out)
+            return replace_operands(e, members, [(merged, ix)])
     return None
 
 
@@ -142,9 +132,7 @@ def sigmoid_from_exp(e: Einsum) -> Expr | None:
             continue
         for j, (other, jx) in enumerate(zip(e.operands, e.indices)):
             if j != k and jx == ix and other == elementwise("exp", u):
-                rest = [i for i in range(len(e.operands)) if i not in (j, k)]
-                return einsum([e.operands[i] for i in rest] + [elementwise("sigmoid", u)],
-                              [e.indices[i] for i in rest] + [ix], e.out)
+                return replace_operands(e, (j, k), [(elementwise("sigmoid", u), ix)])
     return None
 
 
@@ -201,9 +189,7 @@ def inverse_cancel(e: Einsum) -> Expr | None:
             if (jx[1] == s and ix[0] == s) or (ix[1] == s and jx[0] == s):
                 p = jx[0] if jx[1] == s and ix[0] == s else ix[0]
                 q = ix[1] if jx[1] == s and ix[0] == s else jx[1]
-                rest = [i for i in range(len(e.operands)) if i not in (j, k)]
-                return einsum([e.operands[i] for i in rest] + [Identity(op.dims[0])],
-                              [e.indices[i] for i in rest] + [(p, q)], e.out)
+                return replace_operands(e, (j, k), [(Identity(op.dims[0]), (p, q))])
     return None
 
 
@@ -260,9 +246,7 @@ def frechet_direction(e: Einsum) -> Expr | None:
         direction = einsum([op.directions[0]] + [e.operands[j] for j in touching],
                            [head + extra] + [e.indices[j] for j in touching], head + rest)
         moved = frechet(op.fn, op.point, (direction,), op.param)
-        others = [j for j in range(len(e.operands)) if j != k and j not in touching]
-        return einsum([e.operands[j] for j in others] + [moved],
-                      [e.indices[j] for j in others] + [head + rest], e.out)
+        return replace_operands(e, [k, *touching], [(moved, head + rest)])
     return None
 
 
