@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 import matdiff as md
-from matdiff.convex.verdict import certify, check_domains
+from matdiff.convex.verdict import certify, domains_of
+from matdiff.language import with_domains
 from matdiff.convex.counterexample import direction_basis, probe, random_points, symmetric_directions
 from matdiff.convex.definite import definiteness
 from matdiff.analysis.signs import bounds
@@ -61,8 +62,8 @@ def test_how_many_convex_functions_are_certified(answers):
 def _min_max_eigenvalues(case, points: int, seed: int = 1):
     """The extreme Hessian eigenvalues over random points of the domain, and the tolerance."""
     expr, wrt, vars, domain = case[:4]
-    h = md.hessian(expr, wrt, vars)
-    domains = domain or {}
+    h = md.hessian(expr, wrt, with_domains(vars, md.parse(expr, vars).variables, domain))
+    domains = domains_of(h.variables)
     var = h.variables[wrt]
     hessian_at = probe(h.mixed, h.variables)
     lowest, highest = np.inf, -np.inf
@@ -232,11 +233,11 @@ def test_random_certificates_hold(text, wrt, domain):
     vars = {k: v for k, v in EXPR_VARS.items() if k in variables_in(text)}
     domain = domain if "S" in vars else None
     try:
-        h = md.hessian(text, wrt, vars)
+        h = md.hessian(text, wrt, with_domains(vars, md.parse(text, vars).variables, domain))
     except md.UnsupportedError:
         assume(False)
     var = h.variables[wrt]
-    finding, _ = certify(h.function.expr, h.mixed, var, check_domains(domain, h.variables))
+    finding, _ = certify(h.function.expr, h.mixed, var, domains_of(h.variables))
     event(f"certified: {finding.definite.psd or finding.definite.nsd}")
     if not (finding.definite.psd or finding.definite.nsd):
         return

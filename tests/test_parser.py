@@ -303,7 +303,7 @@ def test_declarations(text, expected):
     ("vector(n) symmetric", "only a matrix can be symmetric", 10),
     ("matrix(m,n) symmetric", "must be square", 12),
     ("matrix(n,n) symetric", "Did you mean 'symmetric'?", 12),
-    ("matrix(n,n) symmetric symmetric", "unexpected 'symmetric' after the type", 22),
+    ("matrix(n,n) symmetric symmetric", "'symmetric' is given twice", 22),
     ("vector(n))", "unexpected ')' after the type", 9),
     ("vector(n) $", "unexpected character '$'", 10),
 ])

@@ -29,7 +29,7 @@ from .convex.verdict import analyse
 from .errors import MatdiffError, MatdiffWarning, did_you_mean
 from .explain import explain
 from .ir import Expr, Var
-from .language import Declarations, Lowered, declared, read
+from .language import Declarations, Lowered, declared, read, with_domains
 from .notation import (
     Named, NoMatrixForm, index_names, name_repeats, render, render_named, to_form, vec_dims,
     vec_form,
@@ -322,11 +322,13 @@ def convexity(expr: str, wrt: str, vars: Declarations | None = None,
               domain: Mapping[str, str] | None = None, **options):
     """Convexity and concavity of a scalar `expr` in `wrt`: certified, refuted or unknown.
 
-    `domain` states what the variables range over, e.g. {"X": "spd", "x": "positive"};
-    options: `samples` (points searched for a counterexample), `seed`."""
+    What the variables range over is declared in `vars` (`{"X": "matrix(n,n) spd"}`);
+    `domain` says the same per variable, e.g. {"X": "spd", "x": "positive"}. Options:
+    `samples` (points searched for a counterexample), `seed`."""
     with deep_recursion():
-        h = hessian(expr, wrt, vars)
-        return analyse(expr, h.function.expr, h.mixed, h.variables, wrt, lambda: str(h), domain,
+        decls = with_domains(vars, read(expr, vars).variables, domain)
+        h = hessian(expr, wrt, decls)
+        return analyse(expr, h.function.expr, h.mixed, h.variables, wrt, lambda: str(h),
                        **options)
 
 

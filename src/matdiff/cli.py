@@ -20,6 +20,7 @@ from typing import Callable
 
 from .api import Derivative, convexity, derivative
 from .errors import MatdiffError, MatdiffWarning
+from .functions import DOMAINS
 from .web.serve import main as serve
 from .calculus.layout import LAYOUTS
 from .calculus.symmetric import SYMMETRIC_MODES
@@ -35,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--wrt", required=True, action="append",
                    help="variable to differentiate by; repeat for a second derivative")
     p.add_argument("--var", action="append", default=[], metavar="NAME: TYPE",
-                   help="declare a type, e.g. \"A: matrix(n,n) symmetric\"; repeatable")
+                   help="declare a type, e.g. \"A: matrix(n,n) symmetric\" or "
+                   "\"x: vector(n) positive\"; repeatable")
     p.add_argument("--layout", choices=LAYOUTS, default="mixed")
     p.add_argument("--symmetric", choices=SYMMETRIC_MODES, default="sym",
                    help="by a symmetric matrix: sym(G) = (G + G')/2 (default) or the Matrix "
@@ -48,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--convexity", action="store_true",
                    help="is the (scalar) expression convex or concave in --wrt?")
     p.add_argument("--domain", action="append", default=[], metavar="NAME: DOMAIN",
-                   help="with --convexity: positive, nonnegative, psd or spd; repeatable")
+                   help="with --convexity: what a variable ranges over, as the domain word of "
+                   f"its declaration would say ({', '.join(DOMAINS)}); repeatable")
     return p
 
 

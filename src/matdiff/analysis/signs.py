@@ -22,15 +22,13 @@ from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
 )
-from ..functions import ENTRYWISE, MATRIX
+from ..functions import DOMAINS, ENTRYWISE, MATRIX
 
 Interval = tuple[float, float]  # the ranges in `functions` are of this kind
 Note = Callable[[str], None]
 INF = math.inf
 UNKNOWN: Interval = (-INF, INF)
 
-# Declared domains of variables and the interval of their entries.
-DOMAIN_BOUNDS: dict[str, Interval] = {"positive": (0.0, INF), "nonnegative": (0.0, INF)}
 
 
 def nonnegative(i: Interval) -> bool:
@@ -60,10 +58,10 @@ class _Bounds:
         return self.memo[e]
 
     def var(self, e: Var) -> Interval:
-        domain = self.domains.get(e.name, "real")
-        if domain in DOMAIN_BOUNDS:
+        domain = e.domain or self.domains.get(e.name)
+        if domain in DOMAINS and DOMAINS[domain].entries != UNKNOWN:
             self.note(f"{e.name} is {domain} (declared domain)")
-            return DOMAIN_BOUNDS[domain]
+            return DOMAINS[domain].entries
         return UNKNOWN
 
     def add(self, e: Add) -> Interval:
@@ -141,9 +139,11 @@ class _Bounds:
             lo, hi = MATRIX[e.fn].range
             self.note(f"{e.fn}(u) in [{_fmt(lo)}, {_fmt(hi)}]")
             return lo, hi
-        if e.fn == "det" and isinstance(e.arg, Var) and self.domains.get(e.arg.name) in (
-                "spd", "psd"):
-            self.note(f"det of {self.domains[e.arg.name]} {e.arg.name} >= 0")
+        arg = e.arg
+        domain = (arg.domain or self.domains.get(arg.name)) if isinstance(arg, Var) else None
+        if e.fn == "det" and isinstance(arg, Var) and domain in DOMAINS \
+                and DOMAINS[domain].definite is not None:
+            self.note(f"det of {domain} {arg.name} >= 0")
             return 0.0, INF
         return UNKNOWN
 

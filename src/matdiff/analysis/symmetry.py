@@ -17,14 +17,13 @@ from collections import Counter
 
 from typing import Mapping
 
-from ..functions import whole_matrix
+from ..functions import DOMAINS, whole_matrix
 from ..ir.build import transpose
 from ..ir import (
     Add, Einsum, Elementwise, Expr, Frechet, Identity, MatrixFunction, Number, Ones, Power, Var,
     Zero,
 )
 
-SYMMETRIC_DOMAINS = ("psd", "spd")  # declared domains whose matrices are symmetric
 
 
 def is_symmetric(e: Expr, domains: Mapping[str, str] | None = None) -> bool:
@@ -36,7 +35,8 @@ def is_symmetric(e: Expr, domains: Mapping[str, str] | None = None) -> bool:
 
 
 def _variable(e: Var, domains) -> bool:
-    return e.symmetric or (domains or {}).get(e.name) in SYMMETRIC_DOMAINS
+    domain = e.domain or (domains or {}).get(e.name)
+    return e.symmetric or (domain in DOMAINS and DOMAINS[domain].symmetric)
 
 
 def _matrix_function(e: MatrixFunction, domains) -> bool:

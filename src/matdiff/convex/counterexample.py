@@ -112,10 +112,10 @@ def random_points(variables: Mapping[str, Var], domains: Mapping[str, str], coun
 
 def sample_value(var: Var, domain: str, sizes, rng, mode: str):
     """A random value of `var` in its domain; `mode` varies undeclared (real) variables."""
-    if domain in ("spd", "psd"):
-        return sample(var, sizes, "spd", rng)
-    if domain in ("positive", "nonnegative") or mode == "positive":
-        return sample(var, sizes, "positive", rng, WIDE_POSITIVE)
+    if var.domain is not None or domain != "real" or mode == "positive":
+        # `sample` draws a declared variable inside its domain; positive entries spread wide
+        how = {"spd": "spd", "psd": "spd"}.get(domain, "positive")
+        return sample(var, sizes, how, rng, WIDE_POSITIVE)
     value = sample(var, sizes, "normal", rng)
     return value * 3.0 if mode == "wide" else value
 

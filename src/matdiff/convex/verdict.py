@@ -19,11 +19,11 @@ the same for JSON.
   (positive) eigenvalue, re-checked by the function's own second difference.
 - unknown: neither.
 
-Domains are stated per variable, `domain={"X": "spd", "x": "positive"}`: 'real' (the
-default), 'positive', 'nonnegative' (entries), 'psd', 'spd' (symmetric positive
-semidefinite / definite square matrices). The rules use them as facts and the sampling
-draws points from them; the variable differentiated by, when 'psd'/'spd' or declared
-symmetric, moves in symmetric directions only.
+What the variables range over is declared with them (`x: vector(n) positive`,
+`X: matrix(n,n) spd`; the words of `functions.DOMAINS`), or given as `domain={"X": "spd"}`,
+an alias of the same word in the declaration. The rules use domains as facts and the
+sampling draws points from them; the variable differentiated by, when 'psd'/'spd' or
+declared symmetric, moves in symmetric directions only.
 """
 
 from __future__ import annotations
@@ -37,12 +37,12 @@ from ..ir.build import add, einsum
 from .counterexample import Counterexample, search, symmetric_directions
 from .definite import UNKNOWN, Finding, definiteness
 from ..errors import MatdiffError
-from ..ir import Add, Elementwise, Expr, Number, Power, Var, walk
+from ..ir import Add, Elementwise, Expr, Number, Power, Var, map_bottom_up, walk
 from ..ir.traverse import depends_on
 from ..functions import ENTRYWISE
 from ..analysis.signs import bounds
+from ..pipeline import derive
 
-DOMAINS = ("real", "positive", "nonnegative", "psd", "spd")
 SAMPLES = 200
 
 
@@ -124,14 +124,17 @@ class Convexity:
 
 
 def analyse(expr: str, f: Expr, hessian: Expr, variables: Mapping[str, Var], wrt: str,
-            show_hessian: Callable[[], str], domain: Mapping[str, str] | None = None, *,
-            samples: int = SAMPLES, seed: int = 0) -> Convexity:
+            show_hessian: Callable[[], str], *, samples: int = SAMPLES,
+            seed: int = 0) -> Convexity:
     """Convexity and concavity of the scalar f (written `expr`) in `wrt`, from its Hessian
-    (mixed layout; `show_hessian()` prints it); see the module docstring."""
+    (mixed layout; `show_hessian()` prints it); see the module docstring. What the
+    variables range over comes from their declarations (`Var.domain`)."""
     if f.rank != 0:
         raise MatdiffError(f"convexity needs a scalar function; '{expr}' has dims {f.dims}")
-    domains = check_domains(domain, variables)
+    domains = domains_of(variables)
     var = variables[wrt]
+    if var.symmetric:  # on symmetric directions every extension has the same Hessian
+        hessian = entrywise_hessian(f, var)
     finding, notes = certify(f, hessian, var, domains)
     negative = positive = None
     if finding.definite != (True, True):  # a zero Hessian needs no search
@@ -206,22 +209,16 @@ def _symmetric_directions(h: Expr, domains) -> Finding:
     return Finding(found.definite, found.rules + (rule,))
 
 
-def check_domains(domain: Mapping[str, str] | None, variables: Mapping[str, Var]
-                  ) -> dict[str, str]:
-    """The declared domains, checked: known kinds, existing variables, square 'spd'/'psd'."""
-    out = {}
-    for name, kind in (domain or {}).items():
-        kind = str(kind).strip()
-        if kind not in DOMAINS:
-            raise MatdiffError(f"unknown domain '{kind}' for '{name}'; expected one of "
-                               + ", ".join(DOMAINS))
-        if name not in variables:
-            raise MatdiffError(f"the domain names '{name}', which is not a variable of the "
-                               "expression")
-        dims = variables[name].dims
-        if kind in ("psd", "spd") and (len(dims) != 2 or dims[0] != dims[1]):
-            raise MatdiffError(f"'{name}' is declared {kind} but is not a square matrix")
-        if kind != "real":
-            out[name] = kind
-    return out
+def entrywise_hessian(f: Expr, var: Var) -> Expr:
+    """The Hessian of f by the entries of a symmetric var, as if f were a function of a
+    general matrix: on symmetric directions, all it is asked about, its quadratic form is
+    the symmetrized Hessian's (every extension of f has the same one there)."""
+    plain = Var(var.name, var.dims)
+    general = map_bottom_up(f, lambda n: plain if isinstance(n, Var) and n.name == var.name
+                            else n)
+    return derive(derive(general, plain), plain)
 
+
+def domains_of(variables: Mapping[str, Var]) -> dict[str, str]:
+    """The declared domain of every variable that has one (`functions.DOMAINS`)."""
+    return {name: v.domain for name, v in variables.items() if v.domain is not None}

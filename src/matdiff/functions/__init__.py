@@ -1,12 +1,14 @@
-"""The function library: every built-in function of the input language, one table entry
-each, with everything matdiff knows about it (numerics, derivative, range, how it is
-written and generated). Nothing here builds IR: the layers above read these facts.
+"""The library of built-in names: every built-in function of the input language, one table
+entry each, with everything matdiff knows about it (numerics, derivative, range, how it is
+written and generated), and the domain words of declarations (`domains.py`). Nothing here
+builds IR: the layers above read these facts.
 
 - `ENTRYWISE` (`entrywise.py`): scalar functions applied to every entry (exp, sigmoid, …);
 - `MATRIX` (`matrix.py`): inv, det, logdet, softmax, logsumexp;
 - `PRIMARY` (`primary.py`): expm, logm, sqrtm and X^p, with their Fréchet derivatives
   dexpm(X, E), d2expm(X, E, F), …;
-- `STRUCTURAL` (`structural.py`): sum, mean, tr, diag, norm1, norm2.
+- `STRUCTURAL` (`structural.py`): sum, mean, tr, diag, norm1, norm2;
+- `DOMAINS` (`domains.py`): positive, nonnegative, psd, spd, simplex, sign.
 
 The names the parser knows are these tables' keys:
 
@@ -17,6 +19,7 @@ The names the parser knows are these tables' keys:
 
 from __future__ import annotations
 
+from .domains import DOMAINS, Domain
 from .entrywise import ENTRYWISE, EntrywiseFunction, Interval
 from .matrix import MATRIX, MatrixFunction
 from .primary import MAX_ORDER, PRIMARY, PrimaryFunction, frechet_name, parse_frechet_name
@@ -44,8 +47,8 @@ def whole_matrix(name: str) -> MatrixFunction | PrimaryFunction | None:
 
 
 __all__ = [
-    "ARITY", "ENTRYWISE", "EntrywiseFunction", "FRECHET", "Interval", "KNOWN_FUNCTIONS",
-    "LITERAL_ARG_FUNCTIONS", "MATRIX", "MAX_ORDER", "MatrixFunction", "NAMED_CONSTANTS",
+    "ARITY", "DOMAINS", "Domain", "ENTRYWISE", "EntrywiseFunction", "FRECHET", "Interval",
+    "KNOWN_FUNCTIONS", "LITERAL_ARG_FUNCTIONS", "MATRIX", "MAX_ORDER", "MatrixFunction", "NAMED_CONSTANTS",
     "PRIMARY", "PrimaryFunction", "STRUCTURAL", "StructuralFunction", "arity",
     "frechet_name", "parse_frechet_name", "whole_matrix",
 ]

@@ -94,17 +94,23 @@ class Expr:
 
 
 class Var(Expr):
-    """A named input; `symmetric` records a declaration (used only to simplify)."""
+    """A named input; `symmetric` and `domain` (a word of `functions.DOMAINS`) record its
+    declaration: what values it takes, which rules and checks may rely on."""
 
-    __slots__ = ("name", "symmetric")
+    __slots__ = ("name", "symmetric", "domain")
 
-    def __init__(self, name: str, dims: Dims, symmetric: bool = False):
+    def __init__(self, name: str, dims: Dims, symmetric: bool = False,
+                 domain: str | None = None):
         super().__init__(dims)
         self.name = name
         self.symmetric = symmetric
+        self.domain = domain
 
     def _local(self):
-        return (self.name, self.dims, self.symmetric)
+        # a variable without a domain keeps the identity (and digest, hence the canonical
+        # order of operands) it had before domains existed
+        base = (self.name, self.dims, self.symmetric)
+        return base if self.domain is None else base + (self.domain,)
 
 
 def _finite(value: float) -> float:
@@ -306,7 +312,7 @@ def _show_frechet(e: Frechet) -> str:
 
 
 SHOW: dict[type, Callable[..., str]] = {
-    Var: lambda e: f"{e.name}{_dims(e)}",
+    Var: lambda e: f"{e.name}{_dims(e)}" + (f" {e.domain}" if e.domain else ""),
     Number: lambda e: repr(e.value),
     Zero: lambda e: f"zeros{_dims(e)}",
     Ones: lambda e: f"ones{_dims(e)}",

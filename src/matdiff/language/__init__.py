@@ -10,7 +10,9 @@ the IR; `declarations` checks declared types; `reader.read` does all of it:
     ('scalar', (), ['A', 'x'])
 """
 
-from .declarations import Declarations, check_variable_name, declared, parse_declarations
+from .declarations import (
+    Declarations, check_variable_name, declared, parse_declarations, with_domains,
+)
 from .lowering import DIM_NAMES, Lowered, Lowering, Typed, lower
 from .parser import parse_text, parse_type
 from .reader import read
@@ -19,5 +21,5 @@ from .syntax import TypeDecl
 __all__ = [
     "DIM_NAMES", "Declarations", "Lowered", "Lowering", "TypeDecl", "Typed",
     "check_variable_name", "declared", "lower", "parse_declarations", "parse_text", "parse_type",
-    "read",
+    "read", "with_domains",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Mapping
 
 from ..errors import MatdiffError, ParseError, did_you_mean
-from ..functions import KNOWN_FUNCTIONS, NAMED_CONSTANTS
+from ..functions import DOMAINS, KNOWN_FUNCTIONS, NAMED_CONSTANTS
 from ..ir import Var
 from .parser import parse_type
 from .syntax import TypeDecl
@@ -59,3 +59,32 @@ def check_variable_name(name: str, decls: Mapping[str, TypeDecl]) -> None:
 def declared(variables: Mapping[str, Var]) -> dict[str, TypeDecl]:
     """Every variable declared with the dims it was typed with (so names stay the same)."""
     return {name: TypeDecl.of(v) for name, v in variables.items()}
+
+
+def with_domains(given: Declarations | None, variables: Mapping[str, Var],
+                 domains: Mapping[str, str] | None) -> dict[str, TypeDecl]:
+    """The declarations `given`, with each variable that `domains` names declared with that
+    domain word (name → word, 'real' for none): the `domain=` argument of convexity is an
+    alias of the word in a declaration. `variables` are those the expression has."""
+    decls = parse_declarations(given)
+    for name, word in (domains or {}).items():
+        word = str(word).strip()
+        if word not in DOMAINS and word != "real":
+            raise MatdiffError(f"unknown domain '{word}' for '{name}'; expected one of "
+                               + ", ".join(("real", *DOMAINS)))
+        if name not in variables:
+            raise MatdiffError(f"the domain names '{name}', which is not a variable of the "
+                               "expression")
+        var = variables[name]
+        need = DOMAINS[word].shape if word != "real" else "any"
+        square = var.rank == 2 and var.dims[0] == var.dims[1]
+        if (need == "square" and not square) or (need == "vector" and var.rank != 1):
+            what = "a square matrix" if need == "square" else "a vector"
+            raise MatdiffError(f"'{name}' is declared {word} but is not {what}")
+        decl = decls.get(name) or TypeDecl.of(var)
+        if decl.domain is not None and decl.domain != word:
+            raise MatdiffError(f"'{name}' is declared {decl.domain} and given the domain {word}")
+        if word != "real":
+            symmetric = decl.symmetric or DOMAINS[word].symmetric
+            decls[name] = TypeDecl(decl.kind, decl.dims, symmetric, word)
+    return decls

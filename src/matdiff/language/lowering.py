@@ -145,6 +145,7 @@ class Lowering:
         """The variable `name`, typed by declaration or first letter (created once)."""
         decl = self.decls.get(name)
         if name not in self.vars:
+            domain = decl.domain if decl is not None else None
             if decl is not None:
                 dims, sym = decl.dims, decl.symmetric
             else:
@@ -154,7 +155,7 @@ class Lowering:
                 dims = short if short is not None else (fresh(f"rows({name})"),
                                                         fresh(f"cols({name})"))
                 sym = False
-            self.vars[name] = Var(name, dims, sym)
+            self.vars[name] = Var(name, dims, sym, domain)
         var = self.vars[name]
         kind = KINDS_BY_DECL[decl.kind] if decl is not None else default_kind(name)
         return Typed(var, kind)
@@ -405,7 +406,7 @@ class Lowering:
             dims = tuple(fix(d) for d in var.dims)
             if var.symmetric and len(dims) == 2 and dims[0] != dims[1]:
                 raise ShapeError(f"'{name}' is declared symmetric but is {dims[0]}×{dims[1]}")
-            self.vars[name] = Var(name, dims, var.symmetric)
+            self.vars[name] = Var(name, dims, var.symmetric, var.domain)
         return map_bottom_up(expr, rebuild), dict(self.vars)
 
     def _dim_names(self) -> dict[Dim, str]:

@@ -4,7 +4,9 @@ Contract:
 - `parse_text(text)` returns a `syntax.Node` or raises `ParseError` with the column of the
   offending token; it never raises anything else and never evaluates user text.
 - `parse_type(text)` returns a `syntax.TypeDecl` for `scalar`, `vector(n)`, `matrix(m,n)`,
-  `matrix(n,n) symmetric` or `tensor(n,m,k,...)`, or raises `ParseError`.
+  `matrix(n,n) symmetric` or `tensor(n,m,k,...)`, each optionally followed by one domain
+  word of `functions.DOMAINS` (`vector(n) positive`, `matrix(n,n) spd`, `vector(n) simplex`),
+  or raises `ParseError` (also for a domain the shape cannot have: `scalar spd`).
 - Every node's `pos` is a 0-based column: the operator's for `Binary` and `Transpose`,
   the start of the node for all others.
 
@@ -25,7 +27,7 @@ import re
 from typing import NamedTuple
 
 from ..errors import ParseError, did_you_mean
-from ..functions import KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, NAMED_CONSTANTS, arity
+from ..functions import DOMAINS, KNOWN_FUNCTIONS, LITERAL_ARG_FUNCTIONS, NAMED_CONSTANTS, arity
 from .syntax import Binary, Call, Name, Node, Num, Transpose, TypeDecl, Unary
 
 MAX_DEPTH = 200
@@ -55,7 +57,9 @@ _DIM_COUNTS = {
     "matrix": (2, 2, "2 dimensions, e.g. matrix(m,n)"),
     "tensor": (3, math.inf, "3 or more dimensions, e.g. tensor(n,m,k)"),
 }
-_TYPE_HELP = "expected scalar, vector(n), matrix(m,n) [symmetric] or tensor(n,m,k)"
+_TYPE_HELP = ("expected scalar, vector(n), matrix(m,n) [symmetric] or tensor(n,m,k), then "
+              "optionally a domain: " + ", ".join(DOMAINS))
+_WORDS = ("symmetric", *DOMAINS)  # what may follow a type
 
 
 class _Tok(NamedTuple):
@@ -278,7 +282,7 @@ class _Parser:
     # ---- type declarations ----------------------------------------------------------
 
     def type_decl(self) -> TypeDecl:
-        """The whole text as `kind[(dim, ...)] [symmetric]`; nothing may follow it."""
+        """The whole text as `kind[(dim, ...)] [symmetric] [domain]`; nothing may follow."""
         if not self.text.strip():
             raise self._error(f"empty type declaration: {_TYPE_HELP}", 0)
         kind = self._advance()
@@ -288,11 +292,25 @@ class _Parser:
         opener = self._peek()
         dims = self._dims() if opener.text == "(" else ()
         self._check_dim_count(kind.text, dims, opener.pos)
-        symmetric = self._symmetric(kind.text, dims)
-        tok = self._peek()
-        if tok.kind != "end":
-            raise self._error(f"unexpected {_show(tok)} after the type", tok.pos)
-        return TypeDecl(kind.text, dims, symmetric)
+        symmetric, domain = False, None
+        while self._peek().kind != "end":
+            tok = self._advance()
+            if tok.text == "symmetric" and not symmetric:
+                symmetric = self._symmetric(kind.text, dims, tok)
+            elif tok.text in DOMAINS and domain is None:
+                domain = self._domain(kind.text, dims, tok)
+            elif tok.text in DOMAINS:
+                raise self._error(f"one domain per variable: '{domain}' and '{tok.text}'",
+                                  tok.pos)
+            elif tok.text == "symmetric":
+                raise self._error("'symmetric' is given twice", tok.pos)
+            else:
+                hint = did_you_mean(tok.text, _WORDS) if tok.kind == "name" else ""
+                raise self._error(_hinted(f"unexpected {_show(tok)} after the type; "
+                                          f"expected one of {', '.join(_WORDS)}", hint),
+                                  tok.pos)
+        symmetric = symmetric or (domain is not None and DOMAINS[domain].symmetric)
+        return TypeDecl(kind.text, dims, symmetric, domain)
 
     def _dims(self) -> tuple[str | int, ...]:
         """`( dim, dim, ... )` where each dim is a name or a positive integer."""
@@ -322,17 +340,20 @@ class _Parser:
         if not low <= len(dims) <= high:
             raise self._error(f"{kind} takes {want}; got {len(dims)}", pos)
 
-    def _symmetric(self, kind: str, dims: tuple) -> bool:
-        """Consume an optional `symmetric`; only a square matrix may carry it."""
-        tok = self._peek()
-        if tok.kind != "name":
-            return False
-        if tok.text != "symmetric":
-            hint = did_you_mean(tok.text, ["symmetric"])
-            raise self._error(_hinted(f"unexpected '{tok.text}' after the type", hint), tok.pos)
+    def _symmetric(self, kind: str, dims: tuple, tok: _Tok) -> bool:
+        """`symmetric`, which only a square matrix may carry."""
         if kind != "matrix":
             raise self._error(f"only a matrix can be symmetric, not a {kind}", tok.pos)
         if dims[0] != dims[1]:
             raise self._error("a symmetric matrix must be square, e.g. matrix(n,n)", tok.pos)
-        self._advance()
         return True
+
+    def _domain(self, kind: str, dims: tuple, tok: _Tok) -> str:
+        """A domain word, checked against the shape it needs (`functions.DOMAINS`)."""
+        need = DOMAINS[tok.text].shape
+        if need == "vector" and kind != "vector":
+            raise self._error(f"'{tok.text}' is a domain of vectors, not of a {kind}", tok.pos)
+        if need == "square" and (kind != "matrix" or dims[0] != dims[1]):
+            raise self._error(f"'{tok.text}' is a domain of square matrices, e.g. "
+                              f"matrix(n,n) {tok.text}", tok.pos)
+        return tok.text

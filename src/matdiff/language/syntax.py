@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Union
 
+from ..functions import DOMAINS
 from ..ir import Var
 
 
@@ -71,7 +72,8 @@ Node = Union[Num, Name, Call, Unary, Binary, Transpose]
 
 @dataclass(frozen=True)
 class TypeDecl:
-    """A declared type: `scalar`, `vector(n)`, `matrix(m,n) [symmetric]`, `tensor(n,m,k)`.
+    """A declared type: `scalar`, `vector(n)`, `matrix(m,n) [symmetric]`, `tensor(n,m,k)`,
+    optionally with a domain: `vector(n) positive`, `matrix(n,n) spd`.
 
     `dims` holds dimension symbols (str) or fixed sizes (int); () for a scalar.
     """
@@ -79,14 +81,18 @@ class TypeDecl:
     kind: str  # 'scalar' | 'vector' | 'matrix' | 'tensor'
     dims: tuple[str | int, ...]
     symmetric: bool = False
+    domain: str | None = None  # a word of `functions.DOMAINS`: what the values range over
 
     @classmethod
     def of(cls, var: Var) -> "TypeDecl":
         """The declaration of a typed variable, with the dims it has (names stay the same)."""
         kind = ("scalar", "vector", "matrix")[var.rank] if var.rank <= 2 else "tensor"
-        return cls(kind, tuple(var.dims), var.symmetric)
+        return cls(kind, tuple(var.dims), var.symmetric, var.domain)
 
     def __str__(self) -> str:
-        """As written in a declaration: `matrix(n,n) symmetric`."""
+        """As written in a declaration: `matrix(n,n) symmetric`, `vector(n) positive`."""
         dims = f"({','.join(str(d) for d in self.dims)})" if self.dims else ""
-        return self.kind + dims + (" symmetric" if self.symmetric else "")
+        implied = self.domain is not None and DOMAINS[self.domain].symmetric
+        words = (["symmetric"] if self.symmetric and not implied else []) + (
+            [self.domain] if self.domain else [])
+        return " ".join([self.kind + dims, *words])

@@ -3,7 +3,8 @@
 One sampler serves the finite-difference checks and the search for counterexamples to
 convexity: 'normal' entries, 'positive' ones (uniform in `positive`, a range), or 'spd'
 square matrices (symmetric positive definite); a variable declared symmetric is sampled
-symmetric.
+symmetric, and one declared with a domain (`functions.DOMAINS`) always inside it:
+probability vectors for `simplex`, entries ±1 for `sign`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import numpy as np
 from ..ir import Dim, Var, walk
 
 POSITIVE = (0.5, 2.0)  # the range of 'positive' entries, unless a caller asks for another
+# how a variable declared with a domain is drawn, whatever the caller asks
+_INSIDE = {"positive": "positive", "nonnegative": "positive", "psd": "spd", "spd": "spd",
+           "simplex": "simplex", "sign": "sign"}
 SAMPLERS = ("normal", "positive", "spd")
 
 
@@ -46,6 +50,12 @@ def sample(var: Var, sizes: Mapping[Dim, int], how: str, rng: np.random.Generato
     'spd' square matrices."""
     shape = tuple(d if isinstance(d, int) else sizes[d] for d in var.dims)
     square = len(shape) == 2 and shape[0] == shape[1]
+    how = _INSIDE.get(var.domain, how) if var.domain else how
+    if how == "simplex":
+        return rng.dirichlet(np.ones(shape[0]))
+    if how == "sign":
+        value = rng.choice([-1.0, 1.0], shape)
+        return float(value) if not shape else value
     if how == "spd" and square:
         m = rng.standard_normal(shape)
         return m @ m.T / shape[0] + np.eye(shape[0])
